@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""The commands people type every day, needing nothing but Python ≥ 3.11.
+
+    python3 tasks.py demo    set up (venv, install, migrate, article fixtures,
+                             demo login) and serve on http://127.0.0.1:8000
+    python3 tasks.py test    run the whole test suite (DATABASE_URL picks the database)
+    python3 tasks.py setup   the set-up part of ``demo`` without starting the server
+    python3 tasks.py lint    ruff check and format check
+
+Each step is idempotent: dependencies are reinstalled only when a requirements
+file changed, and fixtures load by natural key, so running ``demo`` twice is safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("TRACKER_VENV", ROOT / ".venv"))
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+FIXTURES = ["edm-2006-v3-i79"]
+
+
+def run(*args: str | Path, **env: str) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    result = subprocess.run([str(a) for a in args], cwd=ROOT, env={**os.environ, **env}, check=False)
+    if result.returncode:
+        sys.exit(result.returncode)
+
+
+def ensure_venv(requirements: str) -> None:
+    """Create the virtual environment and install ``requirements`` if they changed."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"Python ≥ 3.11 is required; this is {sys.version.split()[0]}.")
+    if not PY.exists():
+        venv.create(VENV, with_pip=True)
+    files = [ROOT / "requirements.txt", ROOT / requirements]
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
+    stamp = VENV / f".installed-{requirements}"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", requirements)
+    stamp.write_text(digest)
+
+
+def setup() -> None:
+    ensure_venv("requirements.txt")
+    run(PY, "manage.py", "migrate", "--noinput")
+    run(PY, "manage.py", "seed_demo", *FIXTURES)
+
+
+def demo() -> None:
+    setup()
+    run(PY, "manage.py", "runserver", "127.0.0.1:8000")
+
+
+def test(*pytest_args: str) -> None:
+    ensure_venv("requirements-dev.txt")
+    run(PY, "-m", "pytest", *pytest_args)
+
+
+def lint() -> None:
+    ensure_venv("requirements-dev.txt")
+    run(BIN / "ruff", "check", ".")
+    run(BIN / "ruff", "format", "--check", ".")
+
+
+COMMANDS = {"demo": demo, "setup": setup, "test": test, "lint": lint}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        sys.exit(__doc__)
+    COMMANDS[sys.argv[1]](*sys.argv[2:])

@@ -1,0 +1,33 @@
+"""Shared fixtures. The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL says so."""
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+ARTICLE = "edm-2006-v3-i79"
+
+
+@pytest.fixture
+def article(db):
+    """The seed article's records, loaded through the public ``loaddata`` command."""
+    call_command("loaddata", ARTICLE, verbosity=0)
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_user(
+        username="curator", password="curator-pass-1", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def api():
+    """An anonymous API client."""
+    return APIClient()
+
+
+@pytest.fixture
+def staff_api(staff_user):
+    client = APIClient()
+    client.force_authenticate(staff_user)
+    return client
