@@ -128,6 +128,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Figures are data dashboards sum: send them as JSON numbers, not strings.
+    "COERCE_DECIMAL_TO_STRING": False,
 }
 
 if not DEBUG:
