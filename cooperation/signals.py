@@ -13,9 +13,15 @@ from cooperation.models.base import Timestamped, UncertainDate
 
 
 @receiver(pre_save, dispatch_uid="cooperation.stamp_updated_at")
-def stamp_updated_at(sender, instance, **kwargs):
-    if isinstance(instance, Timestamped):
-        instance.updated_at = timezone.now()
+def stamp_updated_at(sender, instance, raw=False, **kwargs):
+    if not isinstance(instance, Timestamped):
+        return
+    instance.updated_at = timezone.now()
+    # Re-loading a fixture updates rows matched by natural key; keep their creation time.
+    if raw and instance.pk is not None and instance._meta.get_field("created_at").model is sender:
+        stored = sender._base_manager.filter(pk=instance.pk).values_list("created_at", flat=True).first()
+        if stored:
+            instance.created_at = stored
 
 
 @receiver(pre_save, dispatch_uid="cooperation.derive_date_bounds")
