@@ -6,6 +6,7 @@
     python3 tasks.py test    run the whole test suite (DATABASE_URL picks the database)
     python3 tasks.py setup   the set-up part of ``demo`` without starting the server
     python3 tasks.py lint    ruff check and format check
+    python3 tasks.py format  apply ruff fixes and formatting
 
 Each step is idempotent: dependencies are reinstalled only when a requirements
 file changed, and fixtures load by natural key, so running ``demo`` twice is safe.
@@ -21,7 +22,7 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-VENV = Path(os.environ.get("TRACKER_VENV", ROOT / ".venv"))
+VENV = Path(os.environ.get("TRACKER_VENV") or ROOT / ".venv")
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 FIXTURES = ["edm-2006-v3-i79"]
@@ -29,14 +30,14 @@ FIXTURES = ["edm-2006-v3-i79"]
 
 def run(*args: str | Path, **env: str) -> None:
     print("+", " ".join(str(a) for a in args), flush=True)
-    result = subprocess.run([str(a) for a in args], cwd=ROOT, env={**os.environ, **env}, check=False)
+    result = subprocess.run([str(a) for a in args], cwd=ROOT, env={**os.environ, **env}, check=False)  # noqa: S603
     if result.returncode:
         sys.exit(result.returncode)
 
 
 def ensure_venv(requirements: str) -> None:
     """Create the virtual environment and install ``requirements`` if they changed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (tasks.py runs under whatever python3 the user has)
         sys.exit(f"Python ≥ 3.11 is required; this is {sys.version.split()[0]}.")
     if not PY.exists():
         venv.create(VENV, with_pip=True)
@@ -71,7 +72,13 @@ def lint() -> None:
     run(BIN / "ruff", "format", "--check", ".")
 
 
-COMMANDS = {"demo": demo, "setup": setup, "test": test, "lint": lint}
+def format_code() -> None:
+    ensure_venv("requirements-dev.txt")
+    run(BIN / "ruff", "check", "--fix", ".")
+    run(BIN / "ruff", "format", ".")
+
+
+COMMANDS = {"demo": demo, "setup": setup, "test": test, "lint": lint, "format": format_code}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
