@@ -1,0 +1,10 @@
+"""The curation admin, one module per topic; importing them registers every model.
+
+Events are edited in their kind's admin (``events``); the ``Event`` admin is the
+read-only timeline across kinds. Curated records share ``base.CuratedAdmin``
+(status actions, timestamps); reusable inlines live in ``inlines``.
+"""
+
+from cooperation.admin import actors, events, partnerships, reference, sources
+
+__all__ = ["actors", "events", "partnerships", "reference", "sources"]
