@@ -1,5 +1,29 @@
+"""``/api/v1/``: one router, plural kebab-case resources.
+
+The per-kind event resources are registered under the event kinds as basenames
+(``operation-detail``), which is how ``fields.typed_event_url`` finds an event's resource.
+"""
+
 from rest_framework.routers import DefaultRouter
 
+from cooperation.api import views
+from cooperation.choices import EventKind
+
 router = DefaultRouter()
+router.register("countries", views.CountryViewSet, basename="country")
+router.register("topics", views.TopicViewSet, basename="topic")
+router.register("metrics", views.MetricViewSet, basename="metric")
+router.register("organizations", views.OrganizationViewSet, basename="organization")
+router.register("councils", views.CouncilViewSet, basename="council")
+router.register("people", views.PersonViewSet, basename="person")
+router.register("events", views.EventViewSet, basename="event")
+router.register("sessions", views.CouncilSessionViewSet, basename=EventKind.SESSION.value)
+router.register("operations", views.JointOperationViewSet, basename=EventKind.OPERATION.value)
+router.register("exercises", views.ExerciseViewSet, basename=EventKind.EXERCISE.value)
+router.register("meetings", views.MeetingViewSet, basename=EventKind.MEETING.value)
+router.register("statements", views.StatementViewSet, basename=EventKind.STATEMENT.value)
+router.register("partnerships", views.PartnershipViewSet, basename="partnership")
+router.register("sources", views.SourceViewSet, basename="source")
+router.register("documents", views.DocumentViewSet, basename="document")
 
 urlpatterns = router.urls
