@@ -108,6 +108,10 @@ STORAGES = {
     },
 }
 
+# In development WhiteNoise looks files up per request (no collectstatic needed); in production
+# it serves the collected, hashed files from STATIC_ROOT.
+WHITENOISE_AUTOREFRESH = DEBUG
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
