@@ -315,7 +315,7 @@ def slug_of_another_kinds_event(body):
         (citation_of_unknown_document, "participants[0].citations[0].document"),
         (subset_of_a_figure_not_in_the_request, "outcomes[1].part_of"),
         (unknown_metric, "outcomes[2].metric"),
-        (negative_figure, "outcomes[0]"),
+        (negative_figure, "outcomes[0].value"),
         (slug_of_another_kinds_event, "slug"),
     ],
 )

@@ -193,3 +193,14 @@ class SiblingUidField(serializers.UUIDField):
 
     def to_representation(self, value):
         return super().to_representation(value.uid)
+
+
+class FigureValueField(serializers.DecimalField):
+    """A figure as a plain JSON number: ``585`` for a count, ``200.5`` for a measure (never ``"585.000"``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=20, decimal_places=3, coerce_to_string=False, **kwargs)
+
+    def to_representation(self, value):
+        value = super().to_representation(value)
+        return int(value) if value == value.to_integral_value() else float(value)

@@ -38,6 +38,7 @@ from cooperation.api.fields import (
     CouncilField,
     CountryField,
     EventReferenceSerializer,
+    FigureValueField,
     MetricField,
     OrganizationField,
     PersonField,
@@ -84,6 +85,7 @@ class OutcomeSerializer(KeyedRowSerializer):
     """A figure: what came of an operation (or of a partnership), as a number dashboards can sum."""
 
     metric = MetricField()
+    value = FigureValueField(min_value=0)
     part_of = SiblingUidField(
         required=False, allow_null=True, help_text="uid of the figure in the same list this one is a subset of."
     )
