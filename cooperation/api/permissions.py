@@ -1,5 +1,7 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from cooperation.models.base import is_curator
+
 
 class StaffWriteOrReadOnly(BasePermission):
     """Anyone may read (what they see is narrowed by ``visible_to``); only staff write."""
@@ -7,5 +9,4 @@ class StaffWriteOrReadOnly(BasePermission):
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS:
             return True
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+        return is_curator(request.user)

@@ -37,6 +37,11 @@ class Timestamped(models.Model):
         abstract = True
 
 
+def is_curator(user) -> bool:
+    """Active staff: they see unpublished records and may write; everyone else reads published ones."""
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
+
+
 class ReferenceQuerySet(models.QuerySet):
     """Reference data (countries, topics, metrics) has no review status: all public."""
 
@@ -50,7 +55,7 @@ class CuratedQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """The one rule for who sees what: staff see everything, others published only."""
-        if user is not None and user.is_active and user.is_staff:
+        if is_curator(user):
             return self
         return self.published()
 
