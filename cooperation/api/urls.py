@@ -4,9 +4,10 @@ The per-kind event resources are registered under the event kinds as basenames
 (``operation-detail``), which is how ``fields.typed_event_url`` finds an event's resource.
 """
 
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from cooperation.api import views
+from cooperation.api import sync, views
 from cooperation.choices import EventKind
 
 router = DefaultRouter()
@@ -25,5 +26,7 @@ router.register("statements", views.StatementViewSet, basename=EventKind.STATEME
 router.register("partnerships", views.PartnershipViewSet, basename="partnership")
 router.register("sources", views.SourceViewSet, basename="source")
 router.register("documents", views.DocumentViewSet, basename="document")
+router.register("deleted", sync.DeletedViewSet, basename="deleted")  # records gone since a time, for sync
 
 urlpatterns = router.urls
+urlpatterns += [path("stats/", include("cooperation.api.stats.urls"))]  # aggregates for dashboards
