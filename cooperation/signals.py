@@ -1,15 +1,18 @@
-"""Derived fields kept in step on every save path.
+"""Derived fields and sync tombstones kept in step on every save and delete path.
 
-These are ``pre_save`` handlers rather than ``Model.save()`` or ``auto_now``
-because ``loaddata`` saves raw, skipping both, and fixture records need their
-timestamps and date bounds as much as records entered in the admin or the API.
+These are signal handlers rather than ``Model.save()``/``delete()`` overrides or
+``auto_now`` because ``loaddata`` saves raw, skipping ``save()`` and ``auto_now``,
+and queryset deletes skip ``delete()``: fixture records need their timestamps and
+date bounds, and every deletion its tombstone, as much as records changed in the
+admin or the API.
 """
 
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from cooperation.models.base import Timestamped, UncertainDate
+from cooperation.models.base import Curated, Timestamped, UncertainDate
+from cooperation.models.sync import Tombstone
 
 
 @receiver(pre_save, dispatch_uid="cooperation.stamp_updated_at")
@@ -33,3 +36,30 @@ def derive_date_bounds(sender, instance, raw=False, **kwargs):
     if raw and instance._meta.get_field("date").model is not sender:
         return
     instance.derive_date_bounds()
+
+
+def _holds_status(sender) -> bool:
+    """Whether ``sender``'s own table has ``status``: a curated model, or ``Event`` for every event kind.
+
+    Deleting or raw-saving a ``JointOperation`` also signals for its ``Event`` row,
+    which carries the status and the kind: handling that one records an event once.
+    """
+    return issubclass(sender, Curated) and sender._meta.get_field("status").model is sender
+
+
+@receiver(pre_save, dispatch_uid="cooperation.tombstone_status_change")
+def tombstone_status_change(sender, instance, raw=False, update_fields=None, **kwargs):
+    if not issubclass(sender, Curated) or instance.pk is None or (raw and not _holds_status(sender)):
+        return
+    if update_fields is not None and "status" not in update_fields:
+        return  # the stored status stays whatever the instance holds
+    # The record as stored: its status before this save, and the slug and id clients know it by.
+    stored = sender._base_manager.filter(pk=instance.pk).first()
+    if stored is not None and stored.status != instance.status:
+        Tombstone.objects.record_status_changes([stored], instance.status)
+
+
+@receiver(post_delete, dispatch_uid="cooperation.tombstone_deletion")
+def tombstone_deletion(sender, instance, **kwargs):
+    if _holds_status(sender):
+        Tombstone.objects.record_deleted(instance)

@@ -18,6 +18,18 @@ WRITABLE = (
 )
 
 
+def passenger_figures(outcomes) -> set[tuple]:
+    subsets = {row["uid"]: row["part_of"] for row in outcomes}
+    return {(row["metric"]["slug"], row["value"], subsets[row["uid"]] is not None) for row in outcomes}
+
+
+PASSENGER_FIGURES = {
+    ("crimes-solved", 585, False),
+    ("persons-detained", 224, False),
+    ("persons-detained", 6, True),  # “six of whom had been on the wanted list”
+}
+
+
 def test_operations_with_ukraine_are_passenger_and_its_figures(api, article):
     response = api.get(f"{API}/operations/", {"country": "UA"})
 
@@ -25,14 +37,22 @@ def test_operations_with_ukraine_are_passenger_and_its_figures(api, article):
     results = response.json()["results"]
     assert [row["code_name"] for row in results] == ["Passenger"]
     outcomes = results[0]["outcomes"]
-    subsets = {row["uid"]: row["part_of"] for row in outcomes}
-    figures = {(row["metric"]["slug"], row["value"], subsets[row["uid"]] is not None) for row in outcomes}
-    assert figures == {
-        ("crimes-solved", 585, False),
-        ("persons-detained", 224, False),
-        ("persons-detained", 6, True),  # “six of whom had been on the wanted list”
-    }
-    assert all(row["citations"] for row in outcomes)
+    assert passenger_figures(outcomes) == PASSENGER_FIGURES
+    assert not any("citations" in row for row in (results[0], *outcomes)), "provenance only on request"
+
+
+def test_passengers_figures_with_their_sources(api, article):
+    response = api.get(f"{API}/operations/", {"country": "UA", "include": "citations"})
+
+    operation = response.json()["results"][0]
+    assert passenger_figures(operation["outcomes"]) == PASSENGER_FIGURES
+    for figure in operation["outcomes"]:
+        sources = {citation["document"]["source"]["slug"] for citation in figure["citations"]}
+        # EDM quotes the minister; the agencies it cites (Interfax, Itar-Tass) are cited without a quote of their own.
+        assert {"eurasia-daily-monitor", "interfax", "itar-tass"} <= sources, figure
+        assert any(citation["quote"] for citation in figure["citations"]), figure
+    crimes = next(row for row in operation["outcomes"] if row["metric"]["slug"] == "crimes-solved")
+    assert any("585 crimes were solved" in citation["quote"] for citation in crimes["citations"])
 
 
 def test_late_2005_is_found_by_overlap_but_not_within_october(api, article):

@@ -363,6 +363,7 @@ def test_invalid_update_leaves_the_record_as_it_was(staff_api, db):
 
 def test_update_keeps_rows_sent_with_their_uid_and_replaces_the_rest(staff_api, db):
     url = staff_api.post(f"{API}/operations/", passenger(DocumentFactory()), format="json").json()["url"]
+    url = f"{url}?include=citations"
     kept = staff_api.get(url).json()["participants"][0]
     kept_citation = kept["citations"][0]["uid"]
 
@@ -411,8 +412,9 @@ def test_patch_changes_only_the_fields_it_names(staff_api, db):
         ("documents", DocumentFactory),
     ],
 )
-def test_a_payload_read_can_be_written_back_unchanged(staff_api, db, resource, make):
-    url = f"{API}/{resource}/{make().pk}/"
+@pytest.mark.parametrize("query", ["", "?include=citations"])
+def test_a_payload_read_can_be_written_back_unchanged(staff_api, db, resource, make, query):
+    url = f"{API}/{resource}/{make().pk}/{query}"
     before = staff_api.get(url).json()
 
     response = staff_api.put(url, before, format="json")

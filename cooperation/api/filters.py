@@ -1,23 +1,53 @@
 """Query parameters of the API's lists: one FilterSet per resource, and a strict ordering backend.
 
-Common parameters:
+Parameters, and the resources that take them:
 
-- ``country`` — ISO code; what it matches depends on the resource (an event: any
-  participant from that country, directly or through its organization or person,
-  or the place). Matching goes through ``Exists()`` subqueries, never joins, so a
-  record is listed once however many of its rows match.
-- ``kind`` — the resource's own kind (events: the event kind; exercises: the
-  exercise kind; statements: the form; …).
-- ``date_after`` / ``date_before`` — ISO dates. By default a record matches when its
-  uncertain date *may* fall in the range (overlap); ``date_mode=within`` asks for
-  records *certainly* inside it.
-- ``search`` — case-insensitive; every word must match one of the resource's names,
-  titles or texts (name variants of people included).
-- ``status`` — curation status. Anonymous clients only ever see published records.
-- ``updated_since`` — ISO date-time, for incremental sync.
-- ``ordering`` — comma-separated names from the view's ``ordering_fields``, ``-`` for descending.
+==================  ===================================================================================
+``country``         ISO code. Events (every kind): a participant from that country — directly, or an
+                    organization or person of it — or the place. Partnerships: a party that is that
+                    country or one of its organizations. Organizations: its state or a member state.
+                    Councils: a member state or its organization's state. People: their state or the
+                    state of an office they held. Sources: the outlet's state; documents: their source's.
+``organization``    Slug. Events (every kind): a participating organization, or (sessions) the
+                    organization whose council met. Partnerships: a party. Councils: the parent
+                    organization. People: an organization they held an office in.
+``person``          Slug. Events (every kind): a participating person.
+``council``         Slug. Sessions and the ``events`` timeline: sessions of that council.
+``source``          Slug. Documents: published by that source.
+``kind``            The resource's own kind: ``events`` the event kind, ``exercises`` the exercise kind,
+                    ``meetings`` the meeting kind, ``statements`` the form; organizations, partnerships,
+                    sources and documents their ``kind``.
+``stage``           Partnerships: proposed, active, strengthening, suspended, ended.
+``topic``           Slug. Events (every kind) and partnerships.
+``metric``          Slug. Operations with a figure of that metric.
+``value_min``       Number. Operations with a figure of at least that value — of ``metric`` when given
+                    (the same figure must satisfy both), else of any metric.
+``status``          Every curated resource. Staff: any status. Anonymous clients see published records
+                    only, so any other value is a 400 rather than an empty list.
+``date_after``      ISO dates. Events (every kind) and partnerships: their uncertain date *may* fall in
+``date_before``     the range (overlap, the default) or, with ``date_mode=within``, is *certainly* inside
+                    it; an open end never excludes. Documents: published on or after / on or before.
+``date_mode``       ``overlap`` (default) or ``within``.
+``updated_since``   ISO date-time, every curated resource: changed since then (with ``/deleted/``, for
+                    incremental sync).
+``search``          Case-insensitive words, every one of which must match one of the resource's texts:
+                    events their title, summary, place, code name (operations), kind-specific text,
+                    participants' names (countries, organizations and their abbreviations, people and
+                    every spelling of their names) and the quotes of the event's citations (its own,
+                    its participants', figures' and proposals'); partnerships their title, summary,
+                    parties' names and citation quotes; people every spelling of their name;
+                    organizations and councils their name, abbreviation and description; sources
+                    their name; documents their title and source; countries, topics, metrics their
+                    names and codes.
+``ordering``        Every list: comma-separated names from the view's ``ordering_fields``, ``-`` for
+                    descending.
+``since``           ``/deleted/`` only (required): ISO date-time; ``resource`` narrows it to one resource.
+==================  ===================================================================================
 
-A malformed or unknown value is a 400 naming the parameter, never silently ignored.
+Matching through to-many relations goes through ``Exists()`` subqueries, never joins, so a
+record is listed once however many of its rows match. Filters combine (AND). A malformed
+or unknown value — a country code, a slug the client cannot see, a date, a number, a
+choice, an ordering field — is a 400 naming the parameter, never silently ignored.
 """
 
 from __future__ import annotations
@@ -46,6 +76,7 @@ from cooperation.choices import (
 )
 from cooperation.dates import overlap_q, within_q
 from cooperation.models import (
+    Citation,
     Council,
     CouncilSession,
     Country,
@@ -62,13 +93,18 @@ from cooperation.models import (
     PartnershipParty,
     Person,
     PersonName,
+    Position,
     Source,
     Statement,
+    Tombstone,
     Topic,
 )
+from cooperation.models.base import is_curator
 
 ISO_DATE_FORMATS = ["%Y-%m-%d"]
 ISO_DATE_ERRORS = {"invalid": "Enter an ISO date, e.g. 2005-12-31."}
+ISO_DATETIME_ERRORS = {"invalid": "Enter an ISO date-time, e.g. 2006-04-21T09:30:00Z."}
+PUBLIC_ONLY = "Only published records are public: anonymous clients may ask for status=published only."
 
 
 # Filters -------------------------------------------------------------------------------------------------------------
@@ -135,33 +171,101 @@ def kind_filter(field_name: str, choices) -> filters.ChoiceFilter:
     return filters.ChoiceFilter(field_name=field_name, choices=choices, help_text="The record's kind.")
 
 
-# Base FilterSets ---------------------------------------------------------------------------------------------------
+def topic_filter() -> SlugFilter:
+    # A join, not Exists(): a record has a topic at most once, so one topic cannot duplicate rows.
+    return SlugFilter(Topic, field_name="topics", help_text="Topic slug.")
+
+
+def date_filter(**kwargs) -> filters.DateFilter:
+    return filters.DateFilter(input_formats=ISO_DATE_FORMATS, error_messages=ISO_DATE_ERRORS, **kwargs)
+
+
+# Search terms through to-many relations ------------------------------------------------------------------------------
+
+
+def quoted(term: str, *paths: str) -> Q:
+    """Records one of whose citations, reached by each of ``paths`` (``event``, ``outcome__event``…), quotes ``term``.
+
+    One ``Exists()`` per path, rather than one over an OR of joins, so each can use its index.
+    """
+    return reduce(
+        or_, (Q(Exists(Citation.objects.filter(quote__icontains=term, **{path: OuterRef("pk")}))) for path in paths)
+    )
+
+
+def name_matches(term: str, prefix: str = "") -> Q:
+    """A country, organization or person row (at ``prefix``) named ``term``: any name, abbreviation or spelling."""
+    return (
+        Q(**{f"{prefix}country__name__icontains": term})
+        | Q(**{f"{prefix}organization__name__icontains": term})
+        | Q(**{f"{prefix}organization__abbreviation__icontains": term})
+        | Q(**{f"{prefix}person__name__icontains": term})
+        | Q(**{f"{prefix}person__names__name__icontains": term})
+    )
+
+
+def event_participant_named(term: str) -> Exists:
+    # Joins inside the subquery are harmless: Exists() answers once per event.
+    return Exists(Participation.objects.filter(name_matches(term), event=OuterRef("pk")))
+
+
+def event_quoted(term: str) -> Q:
+    return quoted(term, "event", "participation__event", "outcome__event", "proposal__session")
+
+
+def partnership_party_named(term: str) -> Exists:
+    parties = PartnershipParty.objects.filter(
+        Q(country__name__icontains=term)
+        | Q(organization__name__icontains=term)
+        | Q(organization__abbreviation__icontains=term),
+        partnership=OuterRef("pk"),
+    )
+    return Exists(parties)
+
+
+def partnership_quoted(term: str) -> Q:
+    return quoted(term, "partnership", "outcome__partnership")
+
+
+def person_spelled(term: str) -> Exists:
+    return Exists(PersonName.objects.filter(person=OuterRef("pk"), name__icontains=term))
+
+
+# Base FilterSets -----------------------------------------------------------------------------------------------------
 
 
 class CuratedFilterSet(filters.FilterSet):
     """``status`` and ``updated_since``, for every curated resource."""
 
     status = filters.ChoiceFilter(
-        choices=Status.choices, help_text="Curation status; anonymous clients see published records only."
+        choices=Status.choices, help_text="Curation status; anonymous clients may ask for published only."
     )
     updated_since = filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="ISO date-time; records changed since then."
+        field_name="updated_at",
+        lookup_expr="gte",
+        error_messages=ISO_DATETIME_ERRORS,
+        help_text="ISO date-time; records changed since then.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not is_curator(getattr(self.request, "user", None)):
+            # Asking anonymously for drafts is a mistake worth a message, not a list that is always empty.
+            self.filters["status"].extra.update(
+                choices=[(Status.PUBLISHED.value, Status.PUBLISHED.label)],
+                error_messages={"invalid_choice": PUBLIC_ONLY},
+            )
 
 
 class UncertainDateFilterSet(filters.FilterSet):
     """``date_after`` / ``date_before`` / ``date_mode`` over an uncertain ``date`` (overlap by default)."""
 
-    date_after = filters.DateFilter(
+    date_after = date_filter(
         method="filter_date_range",
-        input_formats=ISO_DATE_FORMATS,
-        error_messages=ISO_DATE_ERRORS,
         help_text="ISO date; records that may (or, with date_mode=within, certainly) end on or after it.",
     )
-    date_before = filters.DateFilter(
+    date_before = date_filter(
         method="filter_date_range",
-        input_formats=ISO_DATE_FORMATS,
-        error_messages=ISO_DATE_ERRORS,
         help_text="ISO date; records that may (or, with date_mode=within, certainly) start on or before it.",
     )
     date_mode = filters.ChoiceFilter(
@@ -191,20 +295,29 @@ def participant_from(country: Country) -> Q:
 
 # Events --------------------------------------------------------------------------------------------------------------
 
-EVENT_SEARCH = ("title", "summary", "place_name")
+EVENT_SEARCH = ("title", "summary", "place_name", event_participant_named, event_quoted)
 
 
 class EventCoreFilterSet(CuratedFilterSet, UncertainDateFilterSet):
-    """Parameters every event resource has; the kinds' FilterSets add their own."""
+    """Parameters every event resource has; the kinds' FilterSets add their own.
+
+    ``council_path`` is the lookup from the resource's rows to a session's council, for
+    the resources that list sessions (``organization`` then also matches the council's).
+    """
+
+    council_path: str | None = None
 
     country = CountryFilter(
         method="filter_country",
         help_text="ISO code: a participant from that country (directly, or its organization or person), or the place.",
     )
-    # A join, not Exists(): an event has a topic at most once, so one topic cannot duplicate rows.
-    topic = SlugFilter(Topic, field_name="topics", help_text="Topic slug.")
-    organization = SlugFilter(Organization, method="filter_participant", help_text="Participating organization slug.")
-    person = SlugFilter(Person, method="filter_participant", help_text="Participating person slug.")
+    topic = topic_filter()
+    organization = SlugFilter(
+        Organization,
+        method="filter_organization",
+        help_text="Organization slug: a participant, or the organization whose council met.",
+    )
+    person = SlugFilter(Person, method="filter_person", help_text="Participating person slug.")
     search = SearchFilter(fields=EVENT_SEARCH)
 
     class Meta:
@@ -215,18 +328,29 @@ class EventCoreFilterSet(CuratedFilterSet, UncertainDateFilterSet):
         participations = Participation.objects.filter(participant_from(country), event=OuterRef("pk"))
         return queryset.filter(Exists(participations) | Q(place_country=country))
 
-    def filter_participant(self, queryset, name, record):
-        return queryset.filter(Exists(Participation.objects.filter(event=OuterRef("pk"), **{name: record})))
+    def filter_organization(self, queryset, name, organization):
+        condition = Q(Exists(Participation.objects.filter(event=OuterRef("pk"), organization=organization)))
+        if self.council_path:
+            condition |= Q(**{f"{self.council_path}__organization": organization})
+        return queryset.filter(condition)
+
+    def filter_person(self, queryset, name, person):
+        return queryset.filter(Exists(Participation.objects.filter(event=OuterRef("pk"), person=person)))
 
 
 class EventFilterSet(EventCoreFilterSet):
-    """``/events/``: the timeline; ``kind`` is the event kind, ``search`` includes operations' code names."""
+    """``/events/``: the timeline; ``kind`` is the event kind, ``council`` finds sessions of a council."""
+
+    council_path = "councilsession__council"
 
     kind = kind_filter("kind", EventKind.choices)
+    council = SlugFilter(Council, field_name=council_path, help_text="Council slug: its sessions.")
     search = SearchFilter(fields=(*EVENT_SEARCH, "jointoperation__code_name"))
 
 
 class CouncilSessionFilterSet(EventCoreFilterSet):
+    council_path = "council"
+
     council = SlugFilter(Council, help_text="Council slug.")
     search = SearchFilter(fields=(*EVENT_SEARCH, "council__name", "council__abbreviation"))
 
@@ -235,14 +359,34 @@ class CouncilSessionFilterSet(EventCoreFilterSet):
 
 
 class JointOperationFilterSet(EventCoreFilterSet):
-    metric = SlugFilter(Metric, method="filter_metric", help_text="Metric slug: operations with a figure of it.")
+    """Operations also by figure: ``metric`` and ``value_min``, met by one and the same figure."""
+
+    metric = SlugFilter(Metric, method="filter_figure", help_text="Metric slug: operations with a figure of it.")
+    value_min = filters.NumberFilter(
+        method="filter_figure",
+        max_digits=20,
+        help_text="Operations with a figure of at least this value (of the metric, if given).",
+    )
     search = SearchFilter(fields=(*EVENT_SEARCH, "code_name", "aim"))
 
     class Meta(EventCoreFilterSet.Meta):
         model = JointOperation
 
-    def filter_metric(self, queryset, name, metric):
-        return queryset.filter(Exists(Outcome.objects.filter(event=OuterRef("pk"), metric=metric)))
+    def filter_figure(self, queryset, name, value):
+        # metric and value_min make one condition on one figure, applied together in filter_queryset().
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        figure = {}
+        if data.get("metric"):
+            figure["metric"] = data["metric"]
+        if data.get("value_min") is not None:
+            figure["value__gte"] = data["value_min"]
+        if not figure:
+            return queryset
+        return queryset.filter(Exists(Outcome.objects.filter(event=OuterRef("pk"), **figure)))
 
 
 class ExerciseFilterSet(EventCoreFilterSet):
@@ -275,10 +419,11 @@ class PartnershipFilterSet(CuratedFilterSet, UncertainDateFilterSet):
     country = CountryFilter(
         method="filter_country", help_text="ISO code: a party that is that country or an organization of it."
     )
+    organization = SlugFilter(Organization, method="filter_organization", help_text="Organization slug: a party.")
     kind = kind_filter("kind", PartnershipKind.choices)
     stage = filters.ChoiceFilter(choices=PartnershipStage.choices)
-    topic = SlugFilter(Topic, field_name="topics", help_text="Topic slug.")
-    search = SearchFilter(fields=("title", "summary"))
+    topic = topic_filter()
+    search = SearchFilter(fields=("title", "summary", partnership_party_named, partnership_quoted))
 
     class Meta:
         model = Partnership
@@ -290,11 +435,15 @@ class PartnershipFilterSet(CuratedFilterSet, UncertainDateFilterSet):
         )
         return queryset.filter(Exists(parties))
 
+    def filter_organization(self, queryset, name, organization):
+        parties = PartnershipParty.objects.filter(organization=organization, partnership=OuterRef("pk"))
+        return queryset.filter(Exists(parties))
+
 
 class OrganizationFilterSet(CuratedFilterSet):
     country = CountryFilter(method="filter_country", help_text="ISO code: the organization's state or a member state.")
     kind = kind_filter("kind", OrganizationKind.choices)
-    search = SearchFilter(fields=("name", "abbreviation"))
+    search = SearchFilter(fields=("name", "abbreviation", "description"))
 
     class Meta:
         model = Organization
@@ -308,7 +457,7 @@ class OrganizationFilterSet(CuratedFilterSet):
 class CouncilFilterSet(CuratedFilterSet):
     country = CountryFilter(method="filter_country", help_text="ISO code: a member state, or its organization's state.")
     organization = SlugFilter(Organization, help_text="Organization slug.")
-    search = SearchFilter(fields=("name", "abbreviation"))
+    search = SearchFilter(fields=("name", "abbreviation", "description"))
 
     class Meta:
         model = Council
@@ -320,15 +469,26 @@ class CouncilFilterSet(CuratedFilterSet):
 
 
 class PersonFilterSet(CuratedFilterSet):
-    country = CountryFilter(field_name="country", help_text="ISO code of the person's state.")
+    country = CountryFilter(
+        method="filter_country", help_text="ISO code: the person's state, or the state of an office they held."
+    )
+    organization = SlugFilter(
+        Organization, method="filter_organization", help_text="Organization slug: they held an office in it."
+    )
     search = SearchFilter(
-        fields=("name", lambda term: Exists(PersonName.objects.filter(person=OuterRef("pk"), name__icontains=term))),
-        help_text="Words to look for in the name or any of its spellings.",
+        fields=("name", person_spelled), help_text="Words to look for in the name or any of its spellings."
     )
 
     class Meta:
         model = Person
         fields = []
+
+    def filter_country(self, queryset, name, country):
+        offices = Position.objects.filter(Q(country=country) | Q(organization__country=country), person=OuterRef("pk"))
+        return queryset.filter(Q(country=country) | Exists(offices))
+
+    def filter_organization(self, queryset, name, organization):
+        return queryset.filter(Exists(Position.objects.filter(person=OuterRef("pk"), organization=organization)))
 
 
 class SourceFilterSet(CuratedFilterSet):
@@ -345,19 +505,9 @@ class DocumentFilterSet(CuratedFilterSet):
     country = CountryFilter(field_name="source__country", help_text="ISO code of the publishing outlet's state.")
     kind = kind_filter("kind", DocumentKind.choices)
     source = SlugFilter(Source, help_text="Source slug.")
-    date_after = filters.DateFilter(
-        field_name="published_on",
-        lookup_expr="gte",
-        input_formats=ISO_DATE_FORMATS,
-        error_messages=ISO_DATE_ERRORS,
-        help_text="ISO date; published on or after it.",
-    )
-    date_before = filters.DateFilter(
-        field_name="published_on",
-        lookup_expr="lte",
-        input_formats=ISO_DATE_FORMATS,
-        error_messages=ISO_DATE_ERRORS,
-        help_text="ISO date; published on or before it.",
+    date_after = date_filter(field_name="published_on", lookup_expr="gte", help_text="ISO date; published on or after.")
+    date_before = date_filter(
+        field_name="published_on", lookup_expr="lte", help_text="ISO date; published on or before."
     )
     search = SearchFilter(fields=("title", "source__name"))
 
@@ -381,6 +531,31 @@ class VocabularyFilterSet(filters.FilterSet):
     """Topics and metrics."""
 
     search = SearchFilter(fields=("slug", "name"))
+
+
+# Sync ----------------------------------------------------------------------------------------------------------------
+
+
+class TombstoneFilterSet(filters.FilterSet):
+    """``/deleted/``: ``since`` (required) and ``resource``."""
+
+    since = filters.IsoDateTimeFilter(
+        field_name="at",
+        lookup_expr="gte",
+        required=True,
+        error_messages={
+            **ISO_DATETIME_ERRORS,
+            "required": "Give the ISO date-time of your last sync, e.g. 2006-04-21T09:30:00Z.",
+        },
+        help_text="ISO date-time (required): records gone since then.",
+    )
+    resource = filters.ChoiceFilter(
+        choices=Tombstone._meta.get_field("resource").choices, help_text="Only records gone from this resource."
+    )
+
+    class Meta:
+        model = Tombstone
+        fields = []
 
 
 # Ordering ------------------------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from cooperation.models.events import (
 from cooperation.models.geography import Country
 from cooperation.models.partnerships import Partnership, PartnershipParty
 from cooperation.models.sources import Citation, Document, Source
+from cooperation.models.sync import Tombstone
 from cooperation.models.vocabulary import Metric, Topic
 
 __all__ = [
@@ -45,5 +46,6 @@ __all__ = [
     "Proposal",
     "Source",
     "Statement",
+    "Tombstone",
     "Topic",
 ]

@@ -12,6 +12,7 @@ from cooperation.api.serializers.events import (
 from cooperation.api.serializers.partnerships import PartnershipSerializer
 from cooperation.api.serializers.reference import CountrySerializer, MetricSerializer, TopicSerializer
 from cooperation.api.serializers.sources import DocumentSerializer, SourceSerializer
+from cooperation.api.serializers.sync import TombstoneSerializer
 
 __all__ = [
     "CouncilSerializer",
@@ -28,5 +29,6 @@ __all__ = [
     "SourceSerializer",
     "StatementSerializer",
     "TimelineEventSerializer",
+    "TombstoneSerializer",
     "TopicSerializer",
 ]

@@ -27,6 +27,7 @@ class OrganizationSerializer(CuratedSerializer):
     class Meta:
         model = Organization
         fields = (*CURATED_FIELDS, "name", "abbreviation", "kind", "country", "parent", "members", "description")
+        brief_fields = ("id", "url", "slug", "name", "kind")
 
 
 class CouncilSerializer(CuratedSerializer):
@@ -39,6 +40,7 @@ class CouncilSerializer(CuratedSerializer):
     class Meta:
         model = Council
         fields = (*CURATED_FIELDS, "name", "abbreviation", "organization", "members", "description")
+        brief_fields = ("id", "url", "slug", "name")
 
 
 class PersonNameSerializer(serializers.ModelSerializer):
@@ -74,3 +76,4 @@ class PersonSerializer(CuratedSerializer):
     class Meta:
         model = Person
         fields = (*CURATED_FIELDS, "name", "names", "country", "positions", "note")
+        brief_fields = ("id", "url", "slug", "name")

@@ -8,13 +8,17 @@ from rest_framework import serializers
 from cooperation import services
 from cooperation.api.errors import model_errors
 from cooperation.api.fields import CountryField, DocumentField
+from cooperation.api.serializers.shape import ShapedSerializerMixin
 from cooperation.models import Citation
 
 CURATED_FIELDS = ("id", "url", "slug", "status", "updated_at")
 
 
-class CuratedSerializer(serializers.ModelSerializer):
+class CuratedSerializer(ShapedSerializerMixin, serializers.ModelSerializer):
     """Base of every curated record: ``id``, ``url``, ``slug``, ``status``, ``updated_at``.
+
+    Each subclass lists its minimal form in ``Meta.brief_fields`` (``?brief=1``) and
+    shows only what the request's ``PayloadShape`` asks (``?fields=``, ``?include=``).
 
     Writes go through ``cooperation.services``: every row passes the model's
     ``full_clean()`` inside one transaction, and the model's errors come back as a 400
@@ -77,8 +81,11 @@ class CitationSerializer(serializers.ModelSerializer):
         fields = ("uid", "document", "quote", "locator", "claim")
 
 
-class KeyedRowSerializer(serializers.ModelSerializer):
-    """A child row (participant, figure, position…): ``uid`` identifies it across updates."""
+class KeyedRowSerializer(ShapedSerializerMixin, serializers.ModelSerializer):
+    """A child row (participant, figure, position…): ``uid`` identifies it across updates.
+
+    Its ``citations`` are shown with ``?include=citations`` only (see ``shape``).
+    """
 
     uid = serializers.UUIDField(required=False, help_text="Send it back to keep this row on update.")
     citations = CitationSerializer(many=True, required=False)

@@ -12,6 +12,8 @@ Core (every kind, and the ``/events/`` timeline)::
 A participant has exactly one of ``country`` / ``organization`` / ``person`` set (a small
 object carrying its country; the others are null). ``links`` lists both directions:
 ``direction: "out"`` reads "this <kind> event", ``"in"`` reads "event <kind> this".
+``citations`` (the record's and its rows') are embedded with ``?include=citations`` only.
+Brief form (``?brief=1``): ``id, url, slug, title, kind, date``.
 
 Detail per kind:
 
@@ -136,6 +138,7 @@ class EventCoreSerializer(CuratedSerializer):
             "citations",
             "links",
         )
+        brief_fields = ("id", "url", "slug", "title", "kind", "date")
 
     def get_links(self, event) -> list[dict]:
         """Links to and from other events; those the client may not see are not prefetched, so not listed."""
@@ -210,17 +213,20 @@ class MeetingSerializer(EventCoreSerializer):
         fields = (*EventCoreSerializer.Meta.fields, "meeting_kind", "subject", "duration")
 
 
+class SpeakerSerializer(ParticipantSerializer):
+    """A statement's participant with role speaker, or null; read-only (write it as a participant)."""
+
+    def get_attribute(self, statement):
+        # Read from the prefetched participants rather than a query of its own.
+        return next((p for p in statement.participations.all() if p.role == Role.SPEAKER), None)
+
+
 class StatementSerializer(EventCoreSerializer):
     """``/statements/``: a message, address or speech; ``speaker`` is its participant with role speaker."""
 
     url = serializers.HyperlinkedIdentityField(view_name="statement-detail")
-    speaker = serializers.SerializerMethodField()
+    speaker = SpeakerSerializer(read_only=True, allow_null=True)
 
     class Meta(EventCoreSerializer.Meta):
         model = Statement
         fields = (*EventCoreSerializer.Meta.fields, "form", "text", "medium", "speaker")
-
-    def get_speaker(self, statement) -> dict | None:
-        # Read from the prefetched participants rather than a query of its own.
-        speaker = next((p for p in statement.participations.all() if p.role == Role.SPEAKER), None)
-        return ParticipantSerializer(speaker, context=self.context).data if speaker else None

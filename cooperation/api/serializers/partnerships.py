@@ -30,7 +30,8 @@ class PartnershipSerializer(CuratedSerializer):
 
     ``kind``, ``stage``, ``title``, ``summary``, ``date`` (the period, often open-ended),
     ``topics`` [slug], ``parties``, ``figures`` (same shape as an operation's outcomes),
-    ``events`` (the evidence: ``{id, kind, title, url}`` out, ids in) and ``citations``.
+    ``events`` (the evidence: ``{id, kind, title, url}`` out, ids in) and, with
+    ``?include=citations``, ``citations``.
     """
 
     url = serializers.HyperlinkedIdentityField(view_name="partnership-detail")
@@ -56,3 +57,4 @@ class PartnershipSerializer(CuratedSerializer):
             "events",
             "citations",
         )
+        brief_fields = ("id", "url", "slug", "title", "kind", "date")

@@ -21,6 +21,7 @@ class SourceSerializer(CuratedSerializer):
     class Meta:
         model = Source
         fields = (*CURATED_FIELDS, "name", "kind", "country", "language", "state_affiliated", "web_url")
+        brief_fields = ("id", "url", "slug", "name", "kind")
 
 
 class DocumentSerializer(CuratedSerializer):
@@ -44,3 +45,4 @@ class DocumentSerializer(CuratedSerializer):
             "language",
             "text",
         )
+        brief_fields = ("id", "url", "slug", "title", "kind", "published_on")
