@@ -1,10 +1,17 @@
 """Shared fixtures. The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL says so."""
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
 ARTICLE = "edm-2006-v3-i79"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache: the API's throttles count requests there, per client address."""
+    cache.clear()
 
 
 @pytest.fixture

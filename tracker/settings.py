@@ -5,9 +5,11 @@ DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -19,6 +21,14 @@ def env_bool(name: str, default: bool) -> bool:
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     return default if value is None else [item.strip() for item in value.split(",") if item.strip()]
+
+
+def throttle_rate(value: str, name: str) -> str | None:
+    """A DRF throttle rate (``120/min``); empty means no limit. A malformed one stops the start-up, not a request."""
+    value = value.strip()
+    if value and not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name}: give a rate such as 120/min (per sec, min, hour or day), or nothing.")
+    return value or None
 
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -42,15 +52,25 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
+    "reversion",  # change history of every curated record, with revert and recovery of deleted records
     "cooperation",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that may answer on its own, so that those answers carry the CORS headers too.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # ETag from the body (and 304s) for GET answers that set no validator of their own: the aggregates,
+    # reference data. Curated lists and details compute theirs up front (cooperation.api.conditional).
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -117,7 +137,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 REST_FRAMEWORK = {
+    # Token first: an anonymous write is answered 401 with "WWW-Authenticate: Token", not a bare 403.
+    # Tokens are issued with `manage.py drf_create_token <username>` or in the admin ("Tokens").
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["cooperation.api.permissions.StaffWriteOrReadOnly"],
@@ -130,11 +153,72 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
+        # ?format=csv or Accept: text/csv; lists stream every matching row, unpaginated.
+        "cooperation.api.renderers.CSVRenderer",
     ],
+    # Anonymous reads are limited per client address; signed-in users (staff, token holders) get their
+    # own, higher budget. An empty rate switches that limit off. Counts live in the default cache
+    # (per process unless a shared cache is configured).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": throttle_rate(os.environ.get("API_ANON_RATE", "120/min"), "API_ANON_RATE"),
+        "user": throttle_rate(os.environ.get("API_USER_RATE", "1200/min"), "API_USER_RATE"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "cooperation.api.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Figures are data dashboards sum: send them as JSON numbers, not strings.
     "COERCE_DECIMAL_TO_STRING": False,
 }
+
+# Safe writes: PUT/PATCH/DELETE with a stale If-Match are refused (412) either way; with this on, a write
+# without If-Match is refused too (428), so no client can overwrite a change it has not seen.
+API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", default=False)
+
+# OpenAPI schema (/api/v1/schema/) and its docs (/api/v1/docs/, /api/v1/redoc/), assets served from
+# drf-spectacular-sidecar's static files: the docs work offline and load nothing from a CDN.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Security-cooperation tracker API",
+    "DESCRIPTION": "Multilateral security cooperation — events, partnerships, actors and their sources. "
+    "Anonymous clients read published records; staff (session or `Authorization: Token …`) read "
+    "everything and write. Every list and aggregate is also CSV (`?format=csv` or `Accept: text/csv`).",
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Writes take natural keys ("UA") where reads return objects: separate request and response shapes.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Several fields are called status or kind: name each enumeration after its choices.
+    "ENUM_NAME_OVERRIDES": {
+        "CurationStatusEnum": "cooperation.choices.Status",
+        "ProposalStatusEnum": "cooperation.choices.ProposalStatus",
+        "EventKindEnum": "cooperation.choices.EventKind",
+        "OrganizationKindEnum": "cooperation.choices.OrganizationKind",
+        "PartnershipKindEnum": "cooperation.choices.PartnershipKind",
+        "SourceKindEnum": "cooperation.choices.SourceKind",
+        "DocumentKindEnum": "cooperation.choices.DocumentKind",
+        "LinkKindEnum": "cooperation.choices.LinkKind",
+    },
+}
+
+# Browser dashboards on other origins: comma-separated, scheme included (https://dash.example.org).
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/"
+# Conditional requests and change reasons need their headers allowed in; validators, file names and
+# throttling waits must be readable by scripts.
+CORS_ALLOW_HEADERS = (
+    *default_headers,
+    "if-match",
+    "if-none-match",
+    "if-modified-since",
+    "if-unmodified-since",
+    "x-change-reason",
+)
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Content-Disposition", "Retry-After"]
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 admin.site.site_header = "Security-cooperation tracker"
 admin.site.site_title = "Tracker admin"
@@ -9,5 +10,11 @@ admin.site.index_title = "Curation"
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/v1/", permanent=False)),
     path("admin/", admin.site.urls),
+    # The API's description: OpenAPI 3 (YAML, or JSON with ?format=json), Swagger UI and Redoc, all public.
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path(
+        "api/v1/redoc/", SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html"), name="redoc"
+    ),
     path("api/v1/", include("cooperation.api.urls")),
 ]

@@ -3,22 +3,30 @@
 What a client may see is decided in one place: ``get_queryset()`` starts from
 ``Model.objects.visible_to(request.user)`` (staff: everything; others: published
 records). Each viewset then adds the ``select_related``/``Prefetch`` its serializer
-needs, so that a list page costs the same number of queries for one row or two hundred.
+needs, so that a list page costs the same number of queries for one row or two hundred —
+only for the fields the request's payload shape shows (``?fields=``, ``?brief=``,
+``?include=citations``; see ``serializers.shape``), so a smaller payload costs fewer queries.
 
 Writes (staff only, see ``permissions.StaffWriteOrReadOnly``) go through the
-serializers to ``cooperation.services``; the response is the record read back.
+serializers to ``cooperation.services``; the response is the record read back. Each
+write is a revision of the change history by the request's user, with the optional
+``X-Change-Reason`` header (percent-encoded UTF-8) as its comment.
 """
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from django.db.models import Prefetch, ProtectedError
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 
-from cooperation import services
+from cooperation import history, services
 from cooperation.api import filters, serializers
+from cooperation.api.conditional import ConditionalListMixin, ConditionalRetrieveMixin, ConditionalWriteMixin
 from cooperation.api.errors import exception_handler
+from cooperation.api.serializers.shape import EVERYTHING, PayloadShape
 from cooperation.models import (
     AgendaItem,
     Citation,
@@ -46,6 +54,7 @@ from cooperation.models import (
 )
 
 ID = r"\d+"
+CHANGE_REASON_HEADER = "X-Change-Reason"
 
 
 class Conflict(APIException):
@@ -57,71 +66,100 @@ class Conflict(APIException):
 # Querysets: what each serializer reads, fetched up front ------------------------------------------------------------
 
 
-def citations() -> Prefetch:
-    return Prefetch("citations", queryset=Citation.objects.select_related("document__source"))
+def citations(shape: PayloadShape) -> list[Prefetch]:
+    """A row's citations, when the payload embeds them (``?include=citations``)."""
+    if not shape.citations:
+        return []
+    return [Prefetch("citations", queryset=Citation.objects.select_related("document__source"))]
 
 
-def figures(lookup: str) -> Prefetch:
-    return Prefetch(lookup, queryset=Outcome.objects.select_related("metric", "part_of").prefetch_related(citations()))
+def figures(lookup: str, shape: PayloadShape) -> Prefetch:
+    outcomes = Outcome.objects.select_related("metric", "part_of").prefetch_related(*citations(shape))
+    return Prefetch(lookup, queryset=outcomes)
 
 
-def event_prefetches(user) -> list[str | Prefetch]:
-    """What every event payload reads; links only to events ``user`` may see."""
+def participations(shape: PayloadShape) -> Prefetch:
+    queryset = Participation.objects.select_related("country", "organization__country", "person__country")
+    return Prefetch("participations", queryset=queryset.prefetch_related(*citations(shape)))
+
+
+def event_prefetches(user, shape: PayloadShape) -> dict[str, list[str | Prefetch]]:
+    """What each field of every event payload reads; links only to events ``user`` may see."""
     visible = Event.objects.visible_to(user)
-    return [
-        "topics",
-        Prefetch(
-            "participations",
-            queryset=Participation.objects.select_related(
-                "country", "organization__country", "person__country"
-            ).prefetch_related(citations()),
-        ),
-        citations(),
-        Prefetch("links_out", queryset=EventLink.objects.filter(target__in=visible).select_related("target")),
-        Prefetch("links_in", queryset=EventLink.objects.filter(source__in=visible).select_related("source")),
-    ]
+    return {
+        "topics": ["topics"],
+        "participants": [participations(shape)],
+        "citations": citations(shape),
+        "links": [
+            Prefetch("links_out", queryset=EventLink.objects.filter(target__in=visible).select_related("target")),
+            Prefetch("links_in", queryset=EventLink.objects.filter(source__in=visible).select_related("source")),
+        ],
+    }
 
 
 # Bases ---------------------------------------------------------------------------------------------------------------
 
 
-class VisibleQuerysetMixin:
-    """``get_queryset()`` = ``model.objects.visible_to(user)``, then the viewset's ``optimize()``."""
+class VisibleQuerysetMixin(ConditionalListMixin):
+    """``get_queryset()`` = ``model.objects.visible_to(user)``, then the viewset's ``optimize()``.
+
+    Its ``list()`` (``conditional.ConditionalListMixin``) sets ETag/Last-Modified from one aggregate,
+    answers 304 before reading a row, and streams every matching row as CSV.
+
+    ``shape`` is the request's ``PayloadShape``, parsed before the handler runs (a bad
+    ``fields``/``brief``/``include`` is a 400) and given to the serializers in their context.
+    """
 
     model = None
     filter_backends = [DjangoFilterBackend, filters.StrictOrderingFilter]
+    shape: PayloadShape | None = None  # None when no request shaped it, as for the OpenAPI schema
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.shape = PayloadShape.from_request(request, self.get_serializer_class())
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "shape": self.shape}
 
     def get_queryset(self):
         return self.optimize(self.model.objects.visible_to(self.request.user))
 
+    @property
+    def fetched(self) -> PayloadShape:
+        """The shape ``optimize()`` fetches for: the request's, or everything."""
+        return self.shape or EVERYTHING
+
     def optimize(self, queryset):
-        """Add the select/prefetch the serializer needs."""
+        """Add the select/prefetch the serializer needs for the fields ``self.fetched`` shows."""
         return queryset
 
     def get_exception_handler(self):
         return exception_handler
 
 
-class ReadOnlyViewSet(VisibleQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+class ReadOnlyViewSet(ConditionalRetrieveMixin, VisibleQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     """Reference data and the timeline: list and detail only."""
 
 
-class CuratedViewSet(VisibleQuerysetMixin, viewsets.ModelViewSet):
+class CuratedViewSet(ConditionalRetrieveMixin, ConditionalWriteMixin, VisibleQuerysetMixin, viewsets.ModelViewSet):
     """Curated records: anyone reads what ``visible_to`` allows; staff create, update and delete."""
 
     lookup_value_regex = ID
 
+    # The serializers call the services, whose revision joins the one opened here with who and why.
     def perform_create(self, serializer):
-        serializer.save()
+        with history.recording(**self.change_author()):
+            serializer.save()
         serializer.instance = self.reload(serializer.instance)
 
     def perform_update(self, serializer):
-        serializer.save()
+        with history.recording(serializer.instance, **self.change_author()):
+            serializer.save()
         serializer.instance = self.reload(serializer.instance)
 
     def perform_destroy(self, instance):
         try:
-            services.record_delete(instance)
+            services.record_delete(instance, **self.change_author())
         except ProtectedError as exc:
             referrers = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
             raise Conflict(
@@ -131,6 +169,13 @@ class CuratedViewSet(VisibleQuerysetMixin, viewsets.ModelViewSet):
     def reload(self, instance):
         """The record as a read returns it: fresh child rows, fetched through the same prefetches."""
         return self.get_queryset().get(pk=instance.pk)
+
+    def change_author(self) -> dict:
+        """Who makes this write, and why: the ``X-Change-Reason`` header, shown in the record's history."""
+        reason = unquote(self.request.headers.get(CHANGE_REASON_HEADER, "")).strip()
+        if len(reason) > history.REASON_MAX_LENGTH:
+            raise ValidationError({CHANGE_REASON_HEADER: [f"At most {history.REASON_MAX_LENGTH} characters."]})
+        return {"user": self.request.user, "reason": reason}
 
 
 # Reference data ------------------------------------------------------------------------------------------------------
@@ -187,7 +232,11 @@ class OrganizationViewSet(CuratedViewSet):
     ordering = ("name",)
 
     def optimize(self, queryset):
-        return queryset.select_related("country", "parent__country").prefetch_related("members")
+        return self.fetched.fetch(
+            queryset,
+            select={"country": ["country"], "parent": ["parent__country"]},
+            prefetch={"members": ["members"]},
+        )
 
 
 class CouncilViewSet(CuratedViewSet):
@@ -198,7 +247,9 @@ class CouncilViewSet(CuratedViewSet):
     ordering = ("name",)
 
     def optimize(self, queryset):
-        return queryset.select_related("organization__country").prefetch_related("members")
+        return self.fetched.fetch(
+            queryset, select={"organization": ["organization__country"]}, prefetch={"members": ["members"]}
+        )
 
 
 class PersonViewSet(CuratedViewSet):
@@ -209,8 +260,14 @@ class PersonViewSet(CuratedViewSet):
     ordering = ("name",)
 
     def optimize(self, queryset):
-        positions = Position.objects.select_related("organization__country", "country").prefetch_related(citations())
-        return queryset.select_related("country").prefetch_related("names", Prefetch("positions", queryset=positions))
+        positions = Position.objects.select_related("organization__country", "country").prefetch_related(
+            *citations(self.fetched)
+        )
+        return self.fetched.fetch(
+            queryset,
+            select={"country": ["country"]},
+            prefetch={"names": ["names"], "positions": [Prefetch("positions", queryset=positions)]},
+        )
 
 
 class SourceViewSet(CuratedViewSet):
@@ -221,7 +278,7 @@ class SourceViewSet(CuratedViewSet):
     ordering = ("name",)
 
     def optimize(self, queryset):
-        return queryset.select_related("country")
+        return self.fetched.fetch(queryset, select={"country": ["country"]})
 
 
 class DocumentViewSet(CuratedViewSet):
@@ -232,7 +289,7 @@ class DocumentViewSet(CuratedViewSet):
     ordering = ("-published_on", "title")
 
     def optimize(self, queryset):
-        return queryset.select_related("source")
+        return self.fetched.fetch(queryset, select={"source": ["source"]})
 
 
 class PartnershipViewSet(CuratedViewSet):
@@ -244,12 +301,15 @@ class PartnershipViewSet(CuratedViewSet):
 
     def optimize(self, queryset):
         parties = PartnershipParty.objects.select_related("country", "organization__country")
-        return queryset.prefetch_related(
-            "topics",
-            Prefetch("parties", queryset=parties),
-            figures("figures"),
-            Prefetch("events", queryset=Event.objects.visible_to(self.request.user)),
-            citations(),
+        return self.fetched.fetch(
+            queryset,
+            prefetch={
+                "topics": ["topics"],
+                "parties": [Prefetch("parties", queryset=parties)],
+                "figures": [figures("figures", self.fetched)],
+                "events": [Prefetch("events", queryset=Event.objects.visible_to(self.request.user))],
+                "citations": citations(self.fetched),
+            },
         )
 
 
@@ -269,7 +329,11 @@ class EventViewSet(ReadOnlyViewSet):
     ordering = ("-date_lower", "title")
 
     def optimize(self, queryset):
-        return queryset.select_related("place_country").prefetch_related(*event_prefetches(self.request.user))
+        return self.fetched.fetch(
+            queryset,
+            select={"place": ["place_country"]},
+            prefetch=event_prefetches(self.request.user, self.fetched),
+        )
 
 
 class EventKindViewSet(CuratedViewSet):
@@ -277,28 +341,31 @@ class EventKindViewSet(CuratedViewSet):
 
     ordering_fields = EVENT_ORDERING
     ordering = ("-date_lower", "title")
-    detail_related: tuple[str, ...] = ()
+    detail_related: dict[str, list[str]] = {}
 
     def optimize(self, queryset):
-        return queryset.select_related("place_country", *self.detail_related).prefetch_related(
-            *event_prefetches(self.request.user), *self.detail_prefetches()
+        return self.fetched.fetch(
+            queryset,
+            select={"place": ["place_country"], **self.detail_related},
+            prefetch={**event_prefetches(self.request.user, self.fetched), **self.detail_prefetches()},
         )
 
-    def detail_prefetches(self) -> list[Prefetch]:
-        return []
+    def detail_prefetches(self) -> dict[str, list[str | Prefetch]]:
+        """What the kind's own fields read, by field."""
+        return {}
 
 
 class CouncilSessionViewSet(EventKindViewSet):
     model = CouncilSession
     serializer_class = serializers.CouncilSessionSerializer
     filterset_class = filters.CouncilSessionFilterSet
-    detail_related = ("council",)
+    detail_related = {"council": ["council"]}
 
     def detail_prefetches(self):
-        return [
-            Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("topic")),
-            Prefetch("proposals", queryset=Proposal.objects.prefetch_related(citations())),
-        ]
+        return {
+            "agenda_items": [Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("topic"))],
+            "proposals": [Prefetch("proposals", queryset=Proposal.objects.prefetch_related(*citations(self.fetched)))],
+        }
 
 
 class JointOperationViewSet(EventKindViewSet):
@@ -307,7 +374,7 @@ class JointOperationViewSet(EventKindViewSet):
     filterset_class = filters.JointOperationFilterSet
 
     def detail_prefetches(self):
-        return [figures("outcomes")]
+        return {"outcomes": [figures("outcomes", self.fetched)]}
 
 
 class ExerciseViewSet(EventKindViewSet):
@@ -326,3 +393,6 @@ class StatementViewSet(EventKindViewSet):
     model = Statement
     serializer_class = serializers.StatementSerializer
     filterset_class = filters.StatementFilterSet
+
+    def detail_prefetches(self):
+        return {"speaker": [participations(self.fetched)]}  # read from the participants

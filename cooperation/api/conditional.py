@@ -1,0 +1,212 @@
+"""Conditional requests and safe writes for the API's viewsets: ETag, Last-Modified, 304, If-Match, 412.
+
+Validators are computed *before* any payload is built, so a ``304 Not Modified`` costs one small query:
+
+- **a list**: one aggregate over the filtered, visible queryset, ``COUNT(*)`` and ``MAX(updated_at)``.
+  The ETag is **weak** (``W/"…"``), a digest of those two with the path, the query string, the response
+  format and what the client may see. The count is handed on to the paginator, so a list costs no more
+  queries than it did without an ETag. Any change, creation, deletion or (un)publication of a listed
+  record changes it.
+- **a detail**: ``(id, updated_at)`` of the record. The ETag is **strong** (RFC 9110 compares If-Match
+  strongly), a digest of those with the path, format and what the client may see.
+
+``Last-Modified`` is the same ``updated_at`` (to the second, as HTTP dates are: prefer the ETag).
+A referenced record changing (an organization renamed) does not change the ETag of the events that name
+it until they change themselves.
+
+Writes (PUT/PATCH/DELETE) honour ``If-Match`` and ``If-Unmodified-Since``: a stale validator is
+``412 Precondition Failed`` and nothing is written. The check and the write run in one transaction with
+the row locked, so two clients holding the same ETag cannot both win. Without ``If-Match`` a write goes
+ahead, unless ``settings.API_REQUIRE_IF_MATCH`` is on: then it is ``428 Precondition Required``.
+
+Models without ``updated_at`` (countries, topics, metrics) get no validators here;
+``ConditionalGetMiddleware`` gives their answers an ETag from the body instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Max
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.renderers import BrowsableAPIRenderer
+from rest_framework.response import Response
+
+from cooperation.api.renderers import CSVRenderer, stream_csv
+
+TIMESTAMP = "updated_at"
+PRECONDITION_HEADERS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record has changed since you read it: read it again (new ETag), then retry."
+    default_code = "precondition_failed"
+
+
+class PreconditionRequired(APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = "Send If-Match with the ETag of the record as you last read it."
+    default_code = "precondition_required"
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a response is validated by: its ETag and, when the data has one, its last change."""
+
+    etag: str
+    last_modified: datetime | None
+
+    def apply(self, response):
+        response["ETag"] = self.etag
+        if self.last_modified is not None:
+            response["Last-Modified"] = http_date(self.last_modified.timestamp())
+        return response
+
+    def evaluate(self, request) -> HttpResponse | None:
+        """A 304 (with these validators) if the client's copy is current; raises 412 on a failed precondition."""
+        carrier = self.apply(HttpResponse())
+        last_modified = int(self.last_modified.timestamp()) if self.last_modified else None
+        answer = get_conditional_response(request, etag=self.etag, last_modified=last_modified, response=carrier)
+        if answer.status_code == status.HTTP_412_PRECONDITION_FAILED:
+            raise PreconditionFailed
+        return None if answer is carrier else answer
+
+
+def digest(*parts) -> str:
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32]
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told the row count (from the ETag's aggregate) instead of counting again."""
+
+    def __init__(self, *args, count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count = count  # overrides the cached property for this instance
+
+
+class ValidatorsMixin:
+    """How a viewset computes its validators; the mixins below use it, each for one kind of action.
+
+    They are separate because a router offers every action a viewset has: the deleted-records feed
+    lists only, the timeline has no writes.
+    """
+
+    def has_validators(self) -> bool:
+        """Timestamped data, read by a program (the browsable API's pages show who is signed in)."""
+        if isinstance(getattr(self.request, "accepted_renderer", None), BrowsableAPIRenderer):
+            return False
+        try:
+            self.model._meta.get_field(TIMESTAMP)
+        except FieldDoesNotExist:
+            return False
+        return True
+
+    def current_validators(self) -> Validators | None:
+        """The record's validators from its id and timestamp alone: no related rows, no serializer."""
+        found = (
+            self.filter_queryset(self.get_queryset())
+            .select_related(None)
+            .prefetch_related(None)
+            .filter(**self.lookup())
+            .values_list("pk", TIMESTAMP)
+            .first()
+        )
+        return self.record_validators(*found) if found else None
+
+    def record_validators(self, pk, updated_at: datetime) -> Validators:
+        return Validators(
+            etag=f'"{digest(self.representation(), pk, updated_at.isoformat())}"', last_modified=updated_at
+        )
+
+    def representation(self) -> str:
+        """What, besides the data, shapes the bytes sent: resource, format, and what the client may see.
+
+        Staff and the public see different related rows (links to drafts), so their ETags differ; the
+        visibility rule itself stays in ``visible_to``: this only reads the condition it applies.
+        """
+        visible = self.model.objects.visible_to(self.request.user)
+        return digest(self.request.path, self.request.accepted_renderer.format, visible.query.where)
+
+    def lookup(self) -> dict:
+        return {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+
+
+class ConditionalListMixin(ValidatorsMixin):
+    """``list()``: a weak ETag from one aggregate, 304 before any row is read; CSV streamed unpaginated."""
+
+    #: Rows fetched (and prefetched for) at a time while streaming a CSV list.
+    csv_chunk_size = 500
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        if not self.has_validators():
+            return self.list_response(queryset)
+        stats = queryset.aggregate(count=Count("pk"), last_modified=Max(TIMESTAMP))
+        query = sorted(request.query_params.lists())
+        etag = digest(self.representation(), query, stats["count"], stats["last_modified"])
+        validators = Validators(etag=f'W/"{etag}"', last_modified=stats["last_modified"])
+        return validators.evaluate(request) or validators.apply(self.list_response(queryset, count=stats["count"]))
+
+    def list_response(self, queryset, count: int | None = None):
+        """Every matching row as streamed CSV, else a page (whose count, when known, is not queried again)."""
+        if isinstance(self.request.accepted_renderer, CSVRenderer):
+            return stream_csv(self.get_serializer(), queryset.iterator(chunk_size=self.csv_chunk_size), self.request)
+        if count is not None and isinstance(self.paginator, PageNumberPagination):
+            self.paginator.django_paginator_class = partial(KnownCountPaginator, count=count)
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            return Response(self.get_serializer(queryset, many=True).data)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class ConditionalRetrieveMixin(ValidatorsMixin):
+    """``retrieve()``: a strong ETag from the record's id and timestamp, 304 before it is fetched in full."""
+
+    def retrieve(self, request, *args, **kwargs):
+        validators = self.current_validators() if self.has_validators() else None
+        if validators is None:  # untimestamped, or not there / not visible: the ordinary path (404)
+            return super().retrieve(request, *args, **kwargs)
+        return validators.evaluate(request) or validators.apply(super().retrieve(request, *args, **kwargs))
+
+
+class ConditionalWriteMixin(ValidatorsMixin):
+    """PUT/PATCH/DELETE honour If-Match and If-Unmodified-Since (412); PUT/PATCH answer with the new ETag."""
+
+    def update(self, request, *args, **kwargs):
+        with transaction.atomic():
+            response = super().update(request, *args, **kwargs)
+        # The new validators, for the client's next conditional write.
+        validators = self.current_validators() if self.has_validators() else None
+        return validators.apply(response) if validators else response
+
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().destroy(request, *args, **kwargs)
+
+    def get_object(self):
+        if self.request.method in SAFE_METHODS or not self.has_validators():
+            return super().get_object()
+        has_preconditions = any(header in self.request.META for header in PRECONDITION_HEADERS)
+        if not has_preconditions and settings.API_REQUIRE_IF_MATCH:
+            raise PreconditionRequired
+        if has_preconditions:
+            # Held until update()/destroy() commit: no other write can land between this check and ours.
+            list(self.model._base_manager.select_for_update().filter(**self.lookup()).values_list("pk"))
+        instance = super().get_object()
+        if has_preconditions:
+            self.record_validators(instance.pk, getattr(instance, TIMESTAMP)).evaluate(self.request)
+        return instance
