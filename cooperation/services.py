@@ -6,7 +6,11 @@ Every write of the REST API goes through here, so that
   uses — before it is saved;
 - one request writes everything or nothing (``transaction.atomic``): a bad citation on
   the third participant leaves not even the event behind;
-- the logic is written once for every kind of record instead of once per model.
+- the logic is written once for every kind of record instead of once per model;
+- every write is a revision of the change history (``cooperation.history``), by ``user``
+  and for ``reason`` when given, and a deleted record can be recovered;
+- a record is saved as published only with a citation (``cooperation.workflow``): else
+  ``status`` gets the error and nothing is written.
 
 ``data`` is in model terms (what the API serializers' ``validated_data`` hold):
 
@@ -37,39 +41,46 @@ from typing import Any, TypeVar
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 
+from cooperation import history, workflow
+
 ModelT = TypeVar("ModelT", bound=models.Model)
 
 Errors = dict[str, list[str]]
 
 
 @transaction.atomic
-def record_create(model: type[ModelT], *, data: Mapping[str, Any]) -> ModelT:
+def record_create(model: type[ModelT], *, data: Mapping[str, Any], user=None, reason: str = "") -> ModelT:
     """Create a ``model`` record with its many-to-many sets and child rows, all or nothing."""
-    instance = model()
-    _write(instance, data)
+    with history.recording(user=user, reason=reason):
+        instance = model()
+        _write(instance, data)
     return instance
 
 
 @transaction.atomic
-def record_update(instance: ModelT, *, data: Mapping[str, Any]) -> ModelT:
+def record_update(instance: ModelT, *, data: Mapping[str, Any], user=None, reason: str = "") -> ModelT:
     """Update ``instance`` with the fields, sets and child lists named in ``data``, all or nothing."""
-    _write(instance, data)
+    with history.recording(instance, user=user, reason=reason):
+        _write(instance, data)
     return instance
 
 
 @transaction.atomic
-def record_delete(instance: models.Model) -> None:
-    """Delete ``instance`` and its child rows.
+def record_delete(instance: models.Model, *, user=None, reason: str = "") -> None:
+    """Delete ``instance`` and its child rows, recoverably (see ``history.delete``).
 
     Raises ``django.db.models.ProtectedError`` when other records still point at it
     (an organization that took part in events): those must be changed first.
     """
-    instance.delete()
+    history.delete(instance, user=user, reason=reason)
 
 
 def _write(instance: models.Model, data: Mapping[str, Any]) -> None:
     errors: Errors = {}
     _save_tree(instance, data, path="", errors=errors)
+    # Judged on what was written, so that citations sent in the same request count.
+    if not errors and (refusal := workflow.publish_refusal(instance)):
+        errors["status"] = [refusal]
     if errors:
         # Raising inside the atomic block rolls back whatever was saved before the error.
         raise ValidationError(errors)

@@ -2,7 +2,9 @@
 
 Events are edited in their kind's admin (``events``); the ``Event`` admin is the
 read-only timeline across kinds. Curated records share ``base.CuratedAdmin``
-(status actions, timestamps); reusable inlines live in ``inlines``.
+(status actions, timestamps, the review workflow of ``workflow``, the change
+history of ``history``); rows on their own pages share ``history.RowAdmin``;
+reusable inlines live in ``inlines``.
 """
 
 from cooperation.admin import actors, events, partnerships, reference, sources

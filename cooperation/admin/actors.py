@@ -10,14 +10,16 @@ from cooperation.admin.base import (
     UncertainDateMixin,
     related_count,
 )
+from cooperation.admin.history import RowAdmin
 from cooperation.admin.inlines import PersonNameInline, PositionCitationInline, PositionInline
+from cooperation.admin.workflow import StatusFilter, status_badge
 from cooperation.models import Council, Organization, Person, PersonName, Position
 
 
 @admin.register(Organization)
 class OrganizationAdmin(CuratedAdmin):
-    list_display = ("name", "abbreviation", "kind", "country", "parent", "status", "updated_at")
-    list_filter = ("kind", "status", ("country", RelatedOnlyFieldListFilter))
+    list_display = ("name", "abbreviation", "kind", "country", "parent", status_badge, "updated_at")
+    list_filter = ("kind", StatusFilter, ("country", RelatedOnlyFieldListFilter))
     list_select_related = ("country", "parent")
     search_fields = ("name", "abbreviation", "slug")
     autocomplete_fields = ("country", "parent", "members")
@@ -31,8 +33,8 @@ class OrganizationAdmin(CuratedAdmin):
 
 @admin.register(Council)
 class CouncilAdmin(CuratedAdmin):
-    list_display = ("name", "abbreviation", "organization", "session_count", "status", "updated_at")
-    list_filter = ("status", ("organization", RelatedOnlyFieldListFilter))
+    list_display = ("name", "abbreviation", "organization", "session_count", status_badge, "updated_at")
+    list_filter = (StatusFilter, ("organization", RelatedOnlyFieldListFilter))
     list_select_related = ("organization",)
     search_fields = ("name", "abbreviation", "slug", "organization__name", "organization__abbreviation")
     autocomplete_fields = ("organization", "members")
@@ -53,8 +55,8 @@ class CouncilAdmin(CuratedAdmin):
 
 @admin.register(Person)
 class PersonAdmin(CuratedAdmin):
-    list_display = ("name", "variants", "country", "status", "updated_at")
-    list_filter = ("status", ("country", RelatedOnlyFieldListFilter))
+    list_display = ("name", "variants", "country", status_badge, "updated_at")
+    list_filter = (StatusFilter, ("country", RelatedOnlyFieldListFilter))
     list_select_related = ("country",)
     # Any spelling finds the person: transliterations differ (Rahmonov / Rakhmonov / Rahmon).
     search_fields = ("name", "slug", "names__name")
@@ -76,7 +78,7 @@ class PersonAdmin(CuratedAdmin):
 
 
 @admin.register(PersonName)
-class PersonNameAdmin(admin.ModelAdmin):
+class PersonNameAdmin(RowAdmin):
     list_display = ("name", "person", "note")
     list_select_related = ("person",)
     search_fields = ("name", "person__name", "note")
@@ -84,7 +86,7 @@ class PersonNameAdmin(admin.ModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(UncertainDateMixin, admin.ModelAdmin):
+class PositionAdmin(UncertainDateMixin, RowAdmin):
     list_display = ("person", "title", "rank", "organization", "country", "date_as_given", "date_bounds")
     list_filter = (("country", RelatedOnlyFieldListFilter), ("organization", RelatedOnlyFieldListFilter))
     list_select_related = ("person", "organization", "country")

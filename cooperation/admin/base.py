@@ -6,6 +6,8 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from cooperation.admin.actions import mark_reviewed, publish, withdraw
+from cooperation.admin.history import HistoryAdmin
+from cooperation.admin.workflow import PublishRuleMixin
 
 RECORD_FIELDSET = ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)})
 DATE_FIELDSET_FIELDS = ("date", "date_text", "date_bounds")
@@ -29,11 +31,12 @@ def related_count(model, relation: str):
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-class CuratedAdmin(admin.ModelAdmin):
+class CuratedAdmin(PublishRuleMixin, HistoryAdmin):
     """Base for records with a review status and a slug (``cooperation.models.base.Curated``).
 
-    Gives the draft → reviewed → published flow as bulk actions and the record's
-    timestamps read-only; each subclass lists ``status`` in its columns and filters.
+    Gives the draft → reviewed → published flow as bulk actions, the publish rule on
+    save, the record's history, and its timestamps read-only; each subclass lists
+    ``workflow.status_badge`` in its columns and ``workflow.StatusFilter`` in its filters.
     """
 
     actions = (mark_reviewed, publish, withdraw)

@@ -17,6 +17,7 @@ from cooperation.admin.base import (
     related_count,
 )
 from cooperation.admin.filters import CitedFilter, EventCountryFilter
+from cooperation.admin.history import RowAdmin
 from cooperation.admin.inlines import (
     AgendaItemInline,
     EventCitationInline,
@@ -28,6 +29,7 @@ from cooperation.admin.inlines import (
     ProposalCitationInline,
     ProposalInline,
 )
+from cooperation.admin.workflow import StatusFilter, status_badge
 from cooperation.models import (
     EVENT_MODELS,
     AgendaItem,
@@ -43,9 +45,9 @@ from cooperation.models import (
     Statement,
 )
 
-EVENT_COLUMNS = ("date_as_given", "date_bounds", "place", "status", "parties", "citation_count", "updated_at")
+EVENT_COLUMNS = ("date_as_given", "date_bounds", "place", status_badge, "parties", "citation_count", "updated_at")
 EVENT_FILTERS = (
-    "status",
+    StatusFilter,
     CitedFilter,
     EventCountryFilter,
     ("place_country", RelatedOnlyFieldListFilter),
@@ -156,6 +158,13 @@ class EventKindAdmin(EventColumnsMixin, CuratedAdmin):
     readonly_fields = ("date_bounds", *CuratedAdmin.readonly_fields)
     inlines = (ParticipationInline, EventCitationInline, EventLinkInline)
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # A kind's record is deleted with its Event row, which the read-only timeline's admin would
+        # refuse to delete on its own; deleting it here is deleting the record.
+        perms_needed.discard(Event._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
 
 @admin.register(CouncilSession)
 class CouncilSessionAdmin(EventKindAdmin):
@@ -208,7 +217,7 @@ class StatementAdmin(EventKindAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(RowAdmin):
     """One participation on its own page, where its citations are entered."""
 
     list_display = ("event", "party", "role", "detail")
@@ -229,7 +238,7 @@ class ParticipationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(admin.ModelAdmin):
+class OutcomeAdmin(RowAdmin):
     """One figure on its own page, where its citations are entered."""
 
     list_display = ("metric", "amount", "unit", "qualifier", "scope", "subject", "part_of", "counts")
@@ -254,7 +263,7 @@ class OutcomeAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(admin.ModelAdmin):
+class AgendaItemAdmin(RowAdmin):
     list_display = ("session", "order", "title", "topic")
     list_filter = (("topic", RelatedOnlyFieldListFilter),)
     list_select_related = ("session", "topic")
@@ -264,7 +273,7 @@ class AgendaItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(RowAdmin):
     list_display = ("title", "session", "status")
     list_filter = ("status",)
     list_select_related = ("session",)
@@ -275,7 +284,7 @@ class ProposalAdmin(admin.ModelAdmin):
 
 
 @admin.register(EventLink)
-class EventLinkAdmin(admin.ModelAdmin):
+class EventLinkAdmin(RowAdmin):
     list_display = ("source", "kind", "target")
     list_filter = ("kind",)
     list_select_related = ("source", "target")

@@ -12,7 +12,9 @@ from cooperation.admin.base import (
     related_count,
 )
 from cooperation.admin.filters import CitedFilter, PartnershipCountryFilter
+from cooperation.admin.history import RowAdmin
 from cooperation.admin.inlines import PartnershipCitationInline, PartnershipFigureInline, PartnershipPartyInline
+from cooperation.admin.workflow import StatusFilter, status_badge
 from cooperation.models import Partnership, PartnershipParty
 
 
@@ -26,13 +28,13 @@ class PartnershipAdmin(UncertainDateMixin, CuratedAdmin):
         "date_as_given",
         "figure_count",
         "citation_count",
-        "status",
+        status_badge,
         "updated_at",
     )
     list_filter = (
         "kind",
         "stage",
-        "status",
+        StatusFilter,
         CitedFilter,
         PartnershipCountryFilter,
         ("topics", RelatedOnlyFieldListFilter),
@@ -76,7 +78,7 @@ class PartnershipAdmin(UncertainDateMixin, CuratedAdmin):
 
 
 @admin.register(PartnershipParty)
-class PartnershipPartyAdmin(admin.ModelAdmin):
+class PartnershipPartyAdmin(RowAdmin):
     list_display = ("partnership", "country", "organization", "role")
     list_filter = (("country", RelatedOnlyFieldListFilter),)
     list_select_related = ("partnership", "country", "organization")

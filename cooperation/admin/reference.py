@@ -3,16 +3,17 @@
 from django.contrib import admin
 
 from cooperation.admin.base import related_count
+from cooperation.admin.history import HistoryAdmin
 from cooperation.models import Country, Metric, Topic
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(HistoryAdmin):
     list_display = ("name", "code", "alpha3", "official_name")
     search_fields = ("name", "code", "alpha3", "official_name")
 
 
-class VocabularyAdmin(admin.ModelAdmin):
+class VocabularyAdmin(HistoryAdmin):
     """Topics and metrics: short curated lists, with how often each is used."""
 
     usage = ""  # the reverse relation counted in the “used” column

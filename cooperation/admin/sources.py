@@ -6,15 +6,17 @@ from django.utils.text import Truncator
 
 from cooperation.admin.base import RECORD_FIELDSET, CuratedAdmin, related_count
 from cooperation.admin.filters import CitedRecordFilter
+from cooperation.admin.history import RowAdmin
 from cooperation.admin.inlines import COMPACT_TEXT
+from cooperation.admin.workflow import StatusFilter, status_badge
 from cooperation.models import Citation, Document, Source
 from cooperation.models.sources import CITED
 
 
 @admin.register(Source)
 class SourceAdmin(CuratedAdmin):
-    list_display = ("name", "kind", "country", "language", "state_affiliated", "document_count", "status")
-    list_filter = ("kind", "state_affiliated", "status", ("country", RelatedOnlyFieldListFilter))
+    list_display = ("name", "kind", "country", "language", "state_affiliated", "document_count", status_badge)
+    list_filter = ("kind", "state_affiliated", StatusFilter, ("country", RelatedOnlyFieldListFilter))
     list_select_related = ("country",)
     search_fields = ("name", "slug")
     autocomplete_fields = ("country",)
@@ -35,8 +37,8 @@ class SourceAdmin(CuratedAdmin):
 
 @admin.register(Document)
 class DocumentAdmin(CuratedAdmin):
-    list_display = ("title", "source", "published_on", "kind", "volume", "issue", "citation_count", "status")
-    list_filter = ("kind", "status", ("source", RelatedOnlyFieldListFilter))
+    list_display = ("title", "source", "published_on", "kind", "volume", "issue", "citation_count", status_badge)
+    list_filter = ("kind", StatusFilter, ("source", RelatedOnlyFieldListFilter))
     list_select_related = ("source",)
     date_hierarchy = "published_on"
     search_fields = ("title", "slug", "url", "source__name")
@@ -58,7 +60,7 @@ class DocumentAdmin(CuratedAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(RowAdmin):
     """Every citation, whatever it supports; most are entered inline on the record they support."""
 
     list_display = ("document", "supports", "claim", "locator", "quote_excerpt")

@@ -1,0 +1,105 @@
+"""The review workflow in the admin: status at a glance, counts per status, and the publish rule.
+
+The rule itself — published needs a citation — is ``cooperation.workflow``'s; here it is
+applied to the change form (inlines included) and, in ``actions``, to the bulk action.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html
+
+from cooperation import workflow
+from cooperation.admin.history import ChangeReasonForm
+from cooperation.choices import Status
+
+# Badge colours: white text on each reads at WCAG AA contrast.
+STATUS_COLOURS = {
+    Status.DRAFT: "#5f6b76",
+    Status.REVIEWED: "#8a5a00",
+    Status.PUBLISHED: "#1e7b34",
+    Status.WITHDRAWN: "#b02a37",
+}
+
+
+@admin.display(description="status", ordering="status")
+def status_badge(obj):
+    """The record's status as a coloured label, so a list shows where each record stands."""
+    return format_html(
+        '<span style="background:{};color:#fff;border-radius:9px;padding:1px 8px;white-space:nowrap">{}</span>',
+        STATUS_COLOURS.get(obj.status, "#5f6b76"),
+        obj.get_status_display(),
+    )
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Filter by status, each choice with how many of the model's records are in it: “Draft (12)”."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        counts = dict(model_admin.model._default_manager.order_by().values_list("status").annotate(Count("pk")))
+        return [(value, f"{label} ({counts.get(value, 0)})") for value, label in Status.choices]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
+class PublishRefused(Exception):
+    """A save that would leave a published record uncited; raised to roll the whole save back."""
+
+
+class PublishableForm(ChangeReasonForm):
+    """A curated record's form; shows on ``status`` why the last attempt to save it was refused."""
+
+    publish_refusal: str | None = None  # set by ``PublishRuleMixin.get_form`` on the retry
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.publish_refusal:
+            self.add_error("status" if "status" in self.fields else None, self.publish_refusal)
+        return cleaned_data
+
+
+class PublishRuleMixin:
+    """Refuses to save a published record that nothing cites, judging what the form and its inlines wrote.
+
+    Django validates the form and each inline formset on their own, and a citation entered
+    inline on a new event is not in the database until the inlines are saved. So the rule
+    is checked after everything is saved (``save_related``), inside the admin's transaction:
+    a refusal rolls it all back, revision included, and the same POST is shown again with
+    the reason on ``status`` — the curator's input kept, nothing written.
+    """
+
+    form = PublishableForm
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if refusal := workflow.publish_refusal(form.instance):
+            raise PublishRefused(refusal)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.publish_refusal = getattr(request, "publish_refusal", None)
+        return form
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return self._refusable(super().add_view, request, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return self._refusable(super().change_view, request, object_id, form_url, extra_context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        return self._refusable(super().revision_view, request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        return self._refusable(super().recover_view, request, version_id, extra_context)
+
+    def _refusable(self, view, request, *args):
+        try:
+            return view(request, *args)
+        except PublishRefused as refusal:
+            request.publish_refusal = str(refusal)
+            return view(request, *args)
