@@ -93,7 +93,8 @@ def test_root_lists_every_resource(api, db):
 
     assert response.status_code == 200
     assert set(response.json()) == {resource.name for resource in CURATED} | {name for name, _ in REFERENCE} | {
-        "deleted"
+        "deleted",
+        "stats",
     }
 
 

@@ -10,7 +10,17 @@ from rest_framework.routers import DefaultRouter
 from cooperation.api import sync, views
 from cooperation.choices import EventKind
 
-router = DefaultRouter()
+
+class TrackerRouter(DefaultRouter):
+    """The default router, whose root also links the aggregates under ``stats/``."""
+
+    def get_api_root_view(self, api_urls=None):
+        root = {prefix: self.routes[0].name.format(basename=basename) for prefix, _, basename in self.registry}
+        root["stats"] = "stats-root"
+        return self.APIRootView.as_view(api_root_dict=root)
+
+
+router = TrackerRouter()
 router.register("countries", views.CountryViewSet, basename="country")
 router.register("topics", views.TopicViewSet, basename="topic")
 router.register("metrics", views.MetricViewSet, basename="metric")
