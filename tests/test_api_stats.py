@@ -199,6 +199,15 @@ def test_outcome_totals_restricted_to_one_metric(api, article):
     assert totals(api, metric="persons-wanted") == {("persons-wanted", "persons"): 7250}
 
 
+def test_outcome_totals_say_how_many_figures_the_source_qualified(api, article):
+    rows = {row["metric"]["slug"]: row for row in stats(api, "outcome-totals", subject="all")["results"]}
+
+    # “more than 200 kilograms of explosives”; Russian investment “could reach” $2.5 billion.
+    assert rows["explosives-seized"]["inexact"] == 1
+    assert rows["investment"]["inexact"] == 1
+    assert rows["crimes-solved"]["inexact"] == 0
+
+
 def test_outcome_totals_keep_units_apart_and_leave_out_subsets_and_contradicted_figures(api, db):
     explosives = MetricFactory(slug="explosives-seized")
     operation = JointOperationFactory()

@@ -14,7 +14,7 @@ from operator import or_
 from django.db.models import Aggregate, Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear
 
-from cooperation.choices import EventKind
+from cooperation.choices import EventKind, Qualifier
 from cooperation.models import Metric, Outcome, Participation, PartnershipParty
 
 # Where a participation's country comes from: the same three paths as ``filters.participant_from``.
@@ -95,11 +95,12 @@ def events_by_country(events: QuerySet) -> QuerySet:
 def outcome_totals(
     *, events: QuerySet | None = None, partnerships: QuerySet | None = None, metric: Metric | None = None
 ) -> QuerySet:
-    """``[{slug, name, unit, total, figures, events, partnerships}]`` by metric (``slug``, ``name``) and unit.
+    """``[{slug, name, unit, total, figures, inexact, events, partnerships}]`` by metric and unit.
 
     Sums the figures of the given events and/or partnerships (``None``: not included)
     that count: not a subset of another figure (``part_of``), not set aside as
-    contradicted (``counts=False``). Units are never added together.
+    contradicted (``counts=False``). Units are never added together. ``inexact`` counts the
+    figures the source qualified (“more than 200 kg”), so a dashboard can say the total is a bound.
     """
     chosen = {"event": events, "partnership": partnerships}
     subjects = [Q(**{f"{name}__in": records}) for name, records in chosen.items() if records is not None]
@@ -111,6 +112,7 @@ def outcome_totals(
         .annotate(
             total=Sum("value"),
             figures=Count("pk"),
+            inexact=Count("pk", filter=~Q(qualifier=Qualifier.EXACT)),
             events=Count("event", distinct=True),
             partnerships=Count("partnership", distinct=True),
         )

@@ -40,6 +40,11 @@ class OutcomeTotalSerializer(serializers.Serializer):
     unit = serializers.CharField(read_only=True)
     total = FigureValueField(read_only=True, help_text="Sum of the figures that count, a JSON number.")
     figures = serializers.IntegerField(read_only=True, help_text="How many figures were added up.")
+    inexact = serializers.IntegerField(
+        read_only=True,
+        help_text="How many of them the source qualified (more than, about, up to, projected…); "
+        "when not 0 the total is not exact.",
+    )
     events = serializers.IntegerField(read_only=True, help_text="Distinct events they belong to.")
     partnerships = serializers.IntegerField(read_only=True, help_text="Distinct partnerships they belong to.")
 
