@@ -84,6 +84,14 @@ def test_the_etag_depends_on_the_format_and_on_what_the_client_may_see(api, staf
     assert staff_api.get(detail(operation))["ETag"] != json_etag  # staff see links to drafts
 
 
+@pytest.mark.parametrize("path", ["", "{id}/"])
+def test_responses_vary_on_the_credentials_that_decide_what_is_visible(api, operation, path):
+    response = api.get(f"/api/v1/operations/{path.format(id=operation.pk)}")
+
+    vary = {name.strip().lower() for name in response["Vary"].split(",")}
+    assert {"authorization", "cookie"} <= vary
+
+
 def test_a_hidden_record_is_404_whatever_the_etag(api, db):
     draft = JointOperationFactory(status=Status.DRAFT)
 

@@ -36,7 +36,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Max
 from django.http import HttpResponse
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -72,6 +72,8 @@ class Validators:
 
     def apply(self, response):
         response["ETag"] = self.etag
+        # What a client may see (and so the ETag) depends on who asks: caches must key on the credentials.
+        patch_vary_headers(response, ("Authorization", "Cookie"))
         if self.last_modified is not None:
             response["Last-Modified"] = http_date(self.last_modified.timestamp())
         return response
