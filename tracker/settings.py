@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "corsheaders",
     "reversion",  # change history of every curated record, with revert and recovery of deleted records
+    "import_export",  # CSV/JSON import (previewed, all-or-nothing) and export in the admin: cooperation.admin.transfer
     "cooperation",
 ]
 
@@ -224,6 +225,11 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Import and export in the admin (cooperation.admin.transfer): all-or-nothing imports, and only staff
+# with the model's change permission may import.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 
 LOGGING = {
     "version": 1,

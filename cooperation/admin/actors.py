@@ -12,12 +12,13 @@ from cooperation.admin.base import (
 )
 from cooperation.admin.history import RowAdmin
 from cooperation.admin.inlines import PersonNameInline, PositionCitationInline, PositionInline
+from cooperation.admin.transfer import TransferMixin
 from cooperation.admin.workflow import StatusFilter, status_badge
 from cooperation.models import Council, Organization, Person, PersonName, Position
 
 
 @admin.register(Organization)
-class OrganizationAdmin(CuratedAdmin):
+class OrganizationAdmin(TransferMixin, CuratedAdmin):
     list_display = ("name", "abbreviation", "kind", "country", "parent", status_badge, "updated_at")
     list_filter = ("kind", StatusFilter, ("country", RelatedOnlyFieldListFilter))
     list_select_related = ("country", "parent")
@@ -54,7 +55,7 @@ class CouncilAdmin(CuratedAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(CuratedAdmin):
+class PersonAdmin(TransferMixin, CuratedAdmin):
     list_display = ("name", "variants", "country", status_badge, "updated_at")
     list_filter = (StatusFilter, ("country", RelatedOnlyFieldListFilter))
     list_select_related = ("country",)

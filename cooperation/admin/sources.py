@@ -8,6 +8,7 @@ from cooperation.admin.base import RECORD_FIELDSET, CuratedAdmin, related_count
 from cooperation.admin.filters import CitedRecordFilter
 from cooperation.admin.history import RowAdmin
 from cooperation.admin.inlines import COMPACT_TEXT
+from cooperation.admin.transfer import TransferMixin
 from cooperation.admin.workflow import StatusFilter, status_badge
 from cooperation.models import Citation, Document, Source
 from cooperation.models.sources import CITED
@@ -36,7 +37,7 @@ class SourceAdmin(CuratedAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(CuratedAdmin):
+class DocumentAdmin(TransferMixin, CuratedAdmin):
     list_display = ("title", "source", "published_on", "kind", "volume", "issue", "citation_count", status_badge)
     list_filter = ("kind", StatusFilter, ("source", RelatedOnlyFieldListFilter))
     list_select_related = ("source",)
