@@ -1,9 +1,10 @@
 """Events: the read-only timeline across every kind, one admin per kind, and the rows events own."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -29,7 +30,10 @@ from cooperation.admin.inlines import (
     ProposalCitationInline,
     ProposalInline,
 )
-from cooperation.admin.workflow import StatusFilter, status_badge
+from cooperation.admin.transfer import TransferMixin
+from cooperation.admin.workflow import PublishableForm, StatusFilter, status_badge
+from cooperation.dates import parse_edtf
+from cooperation.duplicates import PARTY_FIELDS, find_lookalikes, party_key
 from cooperation.models import (
     EVENT_MODELS,
     AgendaItem,
@@ -147,9 +151,83 @@ def event_fieldsets(detail_title: str, *detail_fields: str):
     )
 
 
-class EventKindAdmin(EventColumnsMixin, CuratedAdmin):
+MAX_SUBMITTED_ROWS = 1000  # Django's formset default ceiling (``DEFAULT_MAX_NUM``)
+
+
+def submitted_parties(data, prefix: str = "participations") -> frozenset:
+    """The participants in the submitted participation rows (those not marked for deletion), as party keys.
+
+    Read from the raw inline formset data: the event's form is validated before its inlines,
+    and the keys are only compared with existing rows, never saved from here.
+    """
+    total = data.get(f"{prefix}-TOTAL_FORMS", "")
+    rows = range(min(int(total), MAX_SUBMITTED_ROWS)) if total.isdigit() else range(0)
+    return frozenset(
+        party_key(kind, data[f"{prefix}-{row}-{kind}"])
+        for row in rows
+        if not data.get(f"{prefix}-{row}-DELETE")
+        for kind in PARTY_FIELDS
+        if data.get(f"{prefix}-{row}-{kind}")
+    )
+
+
+class EventForm(PublishableForm):
+    """An event's form: before saving, warns about look-alikes already recorded (``cooperation.duplicates``).
+
+    The first submit that finds any is shown again, nothing saved, with the look-alikes
+    listed above the form (``admin/cooperation/lookalikes.html``); ticking “Save anyway”
+    and submitting again saves. A record being edited is checked again only when what
+    identifies it changes: look-alikes already accepted must not stop every later edit.
+    """
+
+    IDENTIFYING_FIELDS = frozenset({"title", "date", "code_name"})
+    lookalikes = ()  # set by ``clean``: what the template lists, each with its change page's URL
+
+    save_anyway = forms.BooleanField(
+        label="Save anyway",
+        required=False,
+        help_text="This is a different event from those listed: save it.",
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.lookalikes = []
+        if self.errors or cleaned_data.get("save_anyway"):
+            return cleaned_data
+        if self.instance.pk and not self.IDENTIFYING_FIELDS.intersection(self.changed_data):
+            return cleaned_data
+        try:
+            bounds = parse_edtf(cleaned_data.get("date", ""))
+        except ValidationError:
+            return cleaned_data  # the date's own error is reported by the model's validation
+        found = find_lookalikes(
+            self._meta.model,
+            lower=bounds.lower,
+            upper=bounds.upper,
+            title=cleaned_data.get("title", ""),
+            code_name=cleaned_data.get("code_name", ""),
+            parties=submitted_parties(self.data),
+            exclude_pk=self.instance.pk,
+        )
+        self.lookalikes = [
+            {"event": item.event, "reasons": item.reasons, "url": event_change_url(item.event)} for item in found
+        ]
+        if found:
+            raise ValidationError(
+                "This looks like an event already recorded (listed above). If it is a different event, "
+                "tick “Save anyway” and save again.",
+                code="lookalike",
+            )
+        return cleaned_data
+
+
+class EventKindAdmin(TransferMixin, EventColumnsMixin, CuratedAdmin):
     """Base for each kind's admin: the shared form, columns, filters and inlines."""
 
+    form = EventForm
+    # “Save as new” for similar events: inline rows are copied with fresh UIDs (a new row gets
+    # ``Keyed.uid``'s default); the slug must be changed, or the form says it is taken.
+    save_as = True
     list_display = ("title", *EVENT_COLUMNS)
     list_filter = EVENT_FILTERS
     search_fields = EVENT_SEARCH

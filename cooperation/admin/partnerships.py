@@ -14,12 +14,13 @@ from cooperation.admin.base import (
 from cooperation.admin.filters import CitedFilter, PartnershipCountryFilter
 from cooperation.admin.history import RowAdmin
 from cooperation.admin.inlines import PartnershipCitationInline, PartnershipFigureInline, PartnershipPartyInline
+from cooperation.admin.transfer import TransferMixin
 from cooperation.admin.workflow import StatusFilter, status_badge
 from cooperation.models import Partnership, PartnershipParty
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(UncertainDateMixin, CuratedAdmin):
+class PartnershipAdmin(TransferMixin, UncertainDateMixin, CuratedAdmin):
     list_display = (
         "title",
         "kind",
@@ -43,6 +44,7 @@ class PartnershipAdmin(UncertainDateMixin, CuratedAdmin):
     autocomplete_fields = ("topics", "events")
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("date_bounds", *CuratedAdmin.readonly_fields)
+    save_as = True  # as for events: rows copied with fresh UIDs, the slug to be changed
     fieldsets = (
         (None, {"fields": ("title", "slug", "status")}),
         ("Relation", {"fields": ("kind", "stage", "summary", "topics")}),
