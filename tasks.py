@@ -7,6 +7,8 @@
     python3 tasks.py setup   the set-up part of ``demo`` without starting the server
     python3 tasks.py lint    ruff check and format check
     python3 tasks.py format  apply ruff fixes and formatting
+    python3 tasks.py browser-deps  make Debian's Chromium available to the browser test
+                             (apt-get as root; otherwise prints the command)
 
 Each step is idempotent: dependencies are reinstalled only when a requirements
 file changed, and fixtures load by natural key, so running ``demo`` twice is safe.
@@ -78,7 +80,28 @@ def format_code() -> None:
     run(BIN / "ruff", "format", ".")
 
 
-COMMANDS = {"demo": demo, "setup": setup, "test": test, "lint": lint, "format": format_code}
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def browser_deps() -> None:
+    """Install Debian's ``chromium`` for tests/browser; Playwright never downloads a browser here."""
+    if CHROMIUM.exists():
+        print(f"Chromium is installed: {CHROMIUM}")
+        return
+    if os.name != "posix" or os.geteuid() != 0:
+        sys.exit("Chromium is missing. Install it with: sudo apt-get update && sudo apt-get install -y chromium")
+    run("apt-get", "update", "-q", DEBIAN_FRONTEND="noninteractive")
+    run("apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium", DEBIAN_FRONTEND="noninteractive")
+
+
+COMMANDS = {
+    "demo": demo,
+    "setup": setup,
+    "test": test,
+    "lint": lint,
+    "format": format_code,
+    "browser-deps": browser_deps,
+}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
