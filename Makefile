@@ -6,7 +6,7 @@ PYTHON ?= python3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/tracker
 ARGS ?=
 
-.PHONY: help demo setup test test-pg lint format ci
+.PHONY: help demo setup test test-pg test-browser browser-deps lint format ci bench
 
 help:  ## list the targets (the default, so a bare `make` starts nothing)
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -23,11 +23,20 @@ test:  ## the whole suite on SQLite (or on DATABASE_URL if exported)
 test-pg:  ## the whole suite on PostgreSQL (pytest-django creates and drops test_<name>)
 	DATABASE_URL=$(PG_URL) $(PYTHON) tasks.py test $(ARGS)
 
+test-browser: browser-deps  ## only the real-browser test (screenshots in artifacts/screenshots/)
+	$(PYTHON) tasks.py test -m browser $(ARGS)
+
+browser-deps:  ## install Debian's Chromium for the browser test (apt-get, as root)
+	$(PYTHON) tasks.py browser-deps
+
 lint:  ## ruff check and format check
 	$(PYTHON) tasks.py lint
 
 format:  ## apply ruff formatting and safe fixes
 	$(PYTHON) tasks.py format
+
+bench:  ## app vs framework-free baseline on PostgreSQL (BENCH_ARGS="--quick", or "--scales 10000,100000,1000000")
+	.venv/bin/python -m bench.run $(BENCH_ARGS)
 
 ci:  ## what CI runs: fresh venv, SQLite and PostgreSQL suites, lint, demo set-up check
 	.ci/run
