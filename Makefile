@@ -35,7 +35,7 @@ lint:  ## ruff check and format check
 format:  ## apply ruff formatting and safe fixes
 	$(PYTHON) tasks.py format
 
-bench:  ## app vs framework-free baseline on PostgreSQL (BENCH_ARGS="--quick", or "--scales 10000,100000,1000000")
+bench:  ## app vs framework-free baseline, same requests and JSON, on PostgreSQL (BENCH_ARGS="--quick", "--scales 10000")
 	.venv/bin/python -m bench.run $(BENCH_ARGS)
 
 ci:  ## what CI runs: fresh venv, SQLite and PostgreSQL suites, lint, demo set-up check

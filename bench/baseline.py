@@ -1,65 +1,736 @@
-"""The framework-free baseline: a bare WSGI app, psycopg 3 and the stdlib, answering the scenarios' paths.
+"""The framework-free baseline: the benchmark's requests answered with psycopg 3 and the stdlib only.
 
-It runs each scenario's SQL on one connection per worker and returns the first
-query's rows as JSON (or streams them as CSV): the floor the app's ratio is
-measured against. Served by the same gunicorn as the app.
+It answers the same URLs as the app with the app's SQL — the same tables, joins, filters,
+ordering and keyset conditions, the same number of queries (the app's own overhead aside: its
+ETag and its parameter validation), though selecting only the columns the payload shows — and
+with the same JSON: same keys, nesting and values, URLs built from the Host header. Keep it in
+step with the app: ``bench.run`` compares both bodies before loading each scenario and says
+where they first differ; a change of the app's SQL alone it cannot see, so when a filter,
+prefetch or aggregate changes, compare ``python -m bench.sql PATH`` and follow it here.
+
+What it serves (anything else is a 400 or a 404, never a silently different answer):
+
+- ``/api/v1/events/``: the timeline, keyset pages (``cursor``, ``page_size``) filtered by
+  ``country``, ``date_after``, ``date_before``, ``search``; ``?format=csv`` streams every row;
+- ``/api/v1/operations/`` (paged alike, no filters) and ``/api/v1/operations/<id>/``;
+- ``/api/v1/stats/<events-by-kind|events-by-year|events-by-country|outcome-totals|network>/``.
+
+It runs as anonymous clients see the API (published records only), on one connection per
+worker with client-side parameter binding, as Django does. JSON comes from the stdlib ``json``
+module on purpose: this is the floor a framework is measured against, not the fastest encoder.
+``queries`` counts the statements it ran, for ``bench.queries``.
 """
 
+# ruff: noqa: S608 -- SQL is assembled from this module's constants; request values are always bound parameters.
+
+from __future__ import annotations
+
+import base64
+import binascii
 import csv
 import io
 import json
 import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import psycopg
 
-from bench import scenarios
+PUBLISHED = "published"
+# Event kinds: value, label (as ``cooperation.choices.EventKind``), and the resource listing them.
+KINDS = (
+    ("session", "Council session", "sessions"),
+    ("operation", "Joint operation", "operations"),
+    ("exercise", "Exercise", "exercises"),
+    ("meeting", "Meeting / visit / talks", "meetings"),
+    ("statement", "Statement", "statements"),
+)
+RESOURCES = {kind: resource for kind, _, resource in KINDS}
+ORDERING = ["-date_lower", "title", "pk"]  # the lists' default ordering, as the cursors name it
+PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
+CSV_CHUNK = 500  # rows (and their related rows) read at a time while exporting, as the app does
+FILTERS = {"country", "date_after", "date_before", "search"}
+EVENT_PARAMETERS = FILTERS | {"cursor", "page_size", "format"}
+CSV_COLUMNS = [  # the columns of the app's CSV of the timeline
+    *("id", "url", "slug", "status", "updated_at", "kind", "title"),
+    *("date.edtf", "date.text", "date.lower", "date.upper", "date.precision"),
+    *("place.name", "place.country.code", "place.country.name"),
+    *("summary", "topics", "participants", "links", "resource_url"),
+]
 
-_connection = None
-BY_PATH = {
-    scenario.path: scenario
-    for scenario in scenarios.build(int(os.environ["BENCH_EVENTS"]), int(os.environ["BENCH_DETAIL"]))
-}
+EVENT_COLUMNS = (
+    "e.id, e.slug, e.status, e.updated_at, e.kind, e.title, e.date, e.date_text, e.date_lower, e.date_upper, "
+    "e.date_precision, e.place_name, pc.code, pc.name, e.summary"
+)
+EVENTS = "cooperation_event e LEFT JOIN cooperation_country pc ON pc.code = e.place_country_id"
+OPERATIONS = (
+    "cooperation_jointoperation j JOIN cooperation_event e ON e.id = j.event_ptr_id "
+    "LEFT JOIN cooperation_country pc ON pc.code = e.place_country_id"
+)
+OPERATION_COLUMNS = f"{EVENT_COLUMNS}, j.code_name, j.aim, j.scale"
+TIMELINE_ORDER = "e.date_lower DESC NULLS LAST, e.title ASC, e.id ASC"
+
+TOPICS = (
+    "SELECT et.event_id, t.slug FROM cooperation_topic t JOIN cooperation_event_topics et ON t.id = et.topic_id "
+    "WHERE et.event_id = ANY(%s) ORDER BY t.name"
+)
+PARTICIPANTS = (
+    "SELECT p.event_id, p.uid, p.role, p.detail, c.code, c.name, "
+    "o.id, o.slug, o.name, o.abbreviation, o.kind, oc.code, oc.name, pe.id, pe.slug, pe.name, pec.code, pec.name "
+    "FROM cooperation_participation p JOIN cooperation_event e ON e.id = p.event_id "
+    "LEFT JOIN cooperation_country c ON c.code = p.country_id "
+    "LEFT JOIN cooperation_organization o ON o.id = p.organization_id "
+    "LEFT JOIN cooperation_country oc ON oc.code = o.country_id "
+    "LEFT JOIN cooperation_person pe ON pe.id = p.person_id "
+    "LEFT JOIN cooperation_country pec ON pec.code = pe.country_id "
+    "WHERE p.event_id = ANY(%s) ORDER BY e.date_lower DESC, e.title ASC, p.role ASC, p.id ASC"
+)
+# Links to and from published events only; ordered by the event they hang off, then kind (EventLink's Meta).
+LINKS_OUT = (
+    "SELECT l.source_id, l.uid, l.kind, t.id, t.kind, t.title FROM cooperation_eventlink l "
+    "JOIN cooperation_event t ON t.id = l.target_id JOIN cooperation_event s ON s.id = l.source_id "
+    f"WHERE l.target_id IN (SELECT id FROM cooperation_event WHERE status = '{PUBLISHED}') "
+    "AND l.source_id = ANY(%s) ORDER BY s.date_lower DESC, s.title ASC, l.kind ASC"
+)
+LINKS_IN = (
+    "SELECT l.target_id, l.uid, l.kind, s.id, s.kind, s.title FROM cooperation_eventlink l "
+    "JOIN cooperation_event s ON s.id = l.source_id "
+    f"WHERE l.source_id IN (SELECT id FROM cooperation_event WHERE status = '{PUBLISHED}') "
+    "AND l.target_id = ANY(%s) ORDER BY s.date_lower DESC, s.title ASC, l.kind ASC"
+)
+OUTCOMES = (
+    "SELECT o.event_id, o.uid, m.slug, m.name, o.value, o.unit, o.qualifier, o.scope, po.uid, o.counts "
+    "FROM cooperation_outcome o JOIN cooperation_metric m ON m.id = o.metric_id "
+    "LEFT JOIN cooperation_outcome po ON po.id = o.part_of_id "
+    "WHERE o.event_id = ANY(%s) ORDER BY m.name ASC, o.id ASC"
+)
+# Each published event with each country taking part in it, once (``stats.selectors.country_participations``):
+# directly, or through its organization or person; UNION drops the repeats.
+COUNTRY_PAIRS = (
+    "WITH pairs (event_id, code) AS ((SELECT p.event_id, p.country_id FROM cooperation_participation p "
+    "WHERE p.country_id IS NOT NULL AND p.event_id IN (SELECT id FROM cooperation_event WHERE status = %s)) "
+    "UNION (SELECT p.event_id, COALESCE(o.country_id, pe.country_id) FROM cooperation_participation p "
+    "LEFT JOIN cooperation_organization o ON p.organization_id = o.id "
+    "LEFT JOIN cooperation_person pe ON p.person_id = pe.id "
+    "WHERE p.country_id IS NULL AND p.event_id IN (SELECT id FROM cooperation_event WHERE status = %s) "
+    "AND COALESCE(o.country_id, pe.country_id) IS NOT NULL))"
+)
 
 
-def connection() -> psycopg.Connection:
-    """One autocommit connection per worker process, opened on first use (after gunicorn forks)."""
-    global _connection  # a per-process cache, like Django's persistent connections
-    if _connection is None or _connection.closed:
-        _connection = psycopg.connect(os.environ["BENCH_DSN"], autocommit=True)
-    return _connection
+class HttpError(Exception):
+    """An answer other than 200, with the app's ``{"detail": …}`` body."""
+
+    def __init__(self, status: str, detail: str):
+        super().__init__(detail)
+        self.status = status
 
 
-def stream_csv(sql: str):
-    """Rows as CSV in chunks, read through a server-side cursor so memory stays flat."""
-    with connection().transaction(), connection().cursor(name="export") as cursor:
-        cursor.execute(sql)
+def bad_request(detail: str) -> HttpError:
+    return HttpError("400 Bad Request", detail)
+
+
+# Cursors -------------------------------------------------------------------------------------------------------------
+
+
+def encode_cursor(direction: str, values: list) -> str:
+    """The app's cursor: urlsafe base64, unpadded, of ``{"d": direction, "o": ordering, "v": values}``."""
+    values = [value.isoformat() if isinstance(value, date) else value for value in values]
+    raw = json.dumps({"d": direction, "o": ORDERING, "v": values}, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> tuple[str, tuple[date | None, str, int]]:
+    """``(direction, (date_lower, title, id))`` of a cursor of the default ordering; a 400 for anything else."""
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        direction, ordering, (day, title, pk) = payload["d"], payload["o"], payload["v"]
+        position = (None if day is None else date.fromisoformat(day), str(title), int(pk))
+    except (ValueError, TypeError, KeyError, AttributeError, binascii.Error):
+        raise bad_request("Invalid cursor: follow the next/previous links as given.") from None
+    if direction != "next" or ordering != ORDERING:
+        raise bad_request("The baseline follows next links of the default ordering only.")
+    return direction, position
+
+
+def replace_query_param(url: str, key: str, value: str) -> str:
+    """``url`` with ``key`` set to ``value``, parameters sorted (what DRF's helper of that name does)."""
+    scheme, netloc, path, query, fragment = urlsplit(url)
+    params = parse_qs(query, keep_blank_values=True)
+    params[key] = [value]
+    return urlunsplit((scheme, netloc, path, urlencode(sorted(params.items()), doseq=True), fragment))
+
+
+def remove_query_param(url: str, key: str) -> str:
+    scheme, netloc, path, query, fragment = urlsplit(url)
+    params = parse_qs(query, keep_blank_values=True)
+    params.pop(key, None)
+    return urlunsplit((scheme, netloc, path, urlencode(sorted(params.items()), doseq=True), fragment))
+
+
+# Requests ------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the answer depends on: the absolute URL's parts and the query parameters (last value wins)."""
+
+    origin: str  # "http://127.0.0.1:8702"
+    path: str
+    query: str
+    params: dict[str, str]
+    suffix: str  # what every URL written ends with: "?format=csv" when the request overrides the format
+
+    @classmethod
+    def from_environ(cls, environ) -> Request:
+        query = environ.get("QUERY_STRING", "")
+        params = {key: values[-1] for key, values in parse_qs(query, keep_blank_values=True).items()}
+        host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+        # Like DRF's reverse(), every URL written keeps the request's format override.
+        suffix = f"?{urlencode({'format': params['format']})}" if "format" in params else ""
+        return cls(f"{environ['wsgi.url_scheme']}://{host}", environ.get("PATH_INFO", "/"), query, params, suffix)
+
+    @property
+    def url(self) -> str:
+        return f"{self.origin}{self.path}" + (f"?{self.query}" if self.query else "")
+
+    def link(self, path: str) -> str:
+        return f"{self.origin}{path}{self.suffix}"
+
+    def only(self, allowed: set[str]) -> None:
+        if unknown := sorted(set(self.params) - allowed):
+            raise bad_request(f"Not supported by the baseline: {', '.join(unknown)}.")
+
+    def page_size(self) -> int:
+        value = self.params.get("page_size")
+        if value is None:
+            return PAGE_SIZE
+        size = int(value) if value.isdigit() else 0
+        if size < 1:
+            raise bad_request(f"page_size: enter a whole number from 1 to {MAX_PAGE_SIZE}.")
+        return min(size, MAX_PAGE_SIZE)
+
+
+@dataclass
+class Where:
+    """A WHERE clause being built: conditions joined by AND, and their bound parameters."""
+
+    conditions: list[str]
+    parameters: list
+
+    def add(self, condition: str, *parameters) -> None:
+        self.conditions.append(condition)
+        self.parameters.extend(parameters)
+
+    def __str__(self) -> str:
+        return " AND ".join(self.conditions)
+
+
+def text_matches(alias: str, *columns: str) -> str:
+    """``columns`` of ``alias`` as one full-text document matching a word's prefix (``search.matches``).
+
+    The expression is the one the app's GIN indexes are built on, so the planner can use them.
+    """
+    document = " || ' ' || ".join(f"COALESCE({alias}.{column}, '')" for column in columns)
+    return f"to_tsvector('simple'::regconfig, {document}) @@ (to_tsquery('simple'::regconfig, %s))"
+
+
+def prefix_query(word: str) -> str:
+    """A word as a quoted tsquery operand matching the words it begins (``search.prefix_query``)."""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "':*"
+
+
+# One word of the timeline's ``?search=`` (``filters.EventFilterSet.search``): the event's own text, its
+# participants' names, its citations' quotes, an operation's code name and aim; each a ``pk IN (subquery)``.
+SEARCH_WORD = " OR ".join(
+    [
+        "e.id IN (SELECT u0.id FROM cooperation_event u0 "
+        f"WHERE {text_matches('u0', 'title', 'summary', 'place_name')})",
+        *(
+            f"e.id IN (SELECT v0.event_id FROM cooperation_participation v0 WHERE v0.{column} IN "
+            f"(SELECT u0.{key} FROM {table} u0 WHERE {text_matches('u0', *fields)}))"
+            for column, key, table, fields in (
+                ("country_id", "code", "cooperation_country", ("name",)),
+                ("organization_id", "id", "cooperation_organization", ("name", "abbreviation")),
+                ("person_id", "id", "cooperation_person", ("name",)),
+                ("person_id", "person_id", "cooperation_personname", ("name",)),
+            )
+        ),
+        f"e.id IN (SELECT u0.event_id FROM cooperation_citation u0 WHERE {text_matches('u0', 'quote')})",
+        *(
+            f"e.id IN (SELECT u1.{parent} FROM cooperation_citation u0 LEFT JOIN {table} u1 ON u0.{column} = u1.id "
+            f"WHERE {text_matches('u0', 'quote')})"
+            for table, column, parent in (
+                ("cooperation_participation", "participation_id", "event_id"),
+                ("cooperation_outcome", "outcome_id", "event_id"),
+                ("cooperation_proposal", "proposal_id", "session_id"),
+            )
+        ),
+        "e.id IN (SELECT u0.event_ptr_id FROM cooperation_jointoperation u0 "
+        f"WHERE {text_matches('u0', 'code_name', 'aim')})",
+    ]
+)
+# ``?country=`` (``filters.EventCoreFilterSet.filter_country``): the place, or a participant of the country,
+# directly or through its organization or person.
+COUNTRY = (
+    "e.id IN ((SELECT u0.id FROM cooperation_event u0 WHERE u0.place_country_id = %s) "
+    "UNION (SELECT u0.event_id FROM cooperation_participation u0 WHERE u0.country_id = %s) "
+    "UNION (SELECT v0.event_id FROM cooperation_participation v0 WHERE v0.organization_id IN "
+    "(SELECT u0.id FROM cooperation_organization u0 WHERE u0.country_id = %s)) "
+    "UNION (SELECT v0.event_id FROM cooperation_participation v0 WHERE v0.person_id IN "
+    "(SELECT u0.id FROM cooperation_person u0 WHERE u0.country_id = %s)))"
+)
+
+
+def event_filters(request: Request) -> Where:
+    """The WHERE of the timeline's filters, for anonymous clients (published only)."""
+    where = Where([f"e.status = '{PUBLISHED}'"], [])
+    if country := request.params.get("country", "").strip().upper():
+        if not re.fullmatch(r"[A-Z]{2}", country):
+            raise bad_request("country: use an ISO 3166-1 alpha-2 code such as UA.")
+        where.add(COUNTRY, *[country] * COUNTRY.count("%s"))
+    # Overlap, the default date_mode: an uncertain date that may fall in the range; an open end never excludes.
+    for name, column, operator in (("date_after", "date_upper", ">="), ("date_before", "date_lower", "<=")):
+        if value := request.params.get(name):
+            try:
+                day = date.fromisoformat(value)
+            except ValueError:
+                raise bad_request(f"{name}: enter an ISO date, e.g. 2005-12-31.") from None
+            where.add(f"(e.{column} {operator} %s OR e.{column} IS NULL)", day)
+    # Punctuation alone is not a word (``search.words``).
+    for word in (word for word in request.params.get("search", "").split() if any(c.isalnum() for c in word)):
+        where.add(f"({SEARCH_WORD})", *[prefix_query(word)] * SEARCH_WORD.count("%s"))
+    return where
+
+
+# Rows to payloads ----------------------------------------------------------------------------------------------------
+
+
+def timestamp(value: datetime) -> str:
+    """As DRF writes a datetime in UTC: ISO 8601 with ``Z``."""
+    text = value.astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def country(code: str | None, name: str | None) -> dict | None:
+    return None if code is None else {"code": code, "name": name}
+
+
+def figure(value: Decimal) -> int | float:
+    """A figure as a JSON number: ``585`` for a count, ``200.5`` for a measure."""
+    value = value.quantize(Decimal("0.001"))
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def event_payload(row, request: Request, resource: str) -> dict:
+    """The core fields of an event row (``EVENT_COLUMNS``); ``attach`` fills in its related lists."""
+    pk, slug, status, updated_at, kind, title = row[:6]
+    edtf, text, lower, upper, precision, place, code, name, summary = row[6:15]
+    return {
+        "id": pk,
+        "url": request.link(f"/api/v1/{resource}/{pk}/"),
+        "slug": slug,
+        "status": status,
+        "updated_at": timestamp(updated_at),
+        "kind": kind,
+        "title": title,
+        "date": {"edtf": edtf, "text": text, "lower": iso(lower), "upper": iso(upper), "precision": precision},
+        "place": {"name": place, "country": country(code, name)},
+        "summary": summary,
+        "topics": [],
+        "participants": [],
+        "links": [],
+    }
+
+
+def timeline_payload(row, request: Request) -> dict:
+    payload = event_payload(row, request, "events")
+    payload["resource_url"] = request.link(f"/api/v1/{RESOURCES[payload['kind']]}/{payload['id']}/")
+    return payload
+
+
+def operation_payload(row, request: Request) -> dict:
+    payload = event_payload(row, request, "operations")
+    payload.update(code_name=row[15], aim=row[16], scale=row[17], outcomes=[])
+    return payload
+
+
+def participant(row, request: Request) -> dict:
+    """A ``PARTICIPANTS`` row: exactly one of country, organization or person is set."""
+    _, uid, role, detail, code, name = row[:6]
+    org, org_slug, org_name, abbreviation, org_kind, org_code, org_country = row[6:13]
+    person, person_slug, person_name, person_code, person_country = row[13:]
+    organization = person_reference = None
+    if org is not None:
+        organization = {
+            "id": org,
+            "slug": org_slug,
+            "url": request.link(f"/api/v1/organizations/{org}/"),
+            "name": org_name,
+            "abbreviation": abbreviation,
+            "kind": org_kind,
+            "country": country(org_code, org_country),
+        }
+    if person is not None:
+        person_reference = {
+            "id": person,
+            "slug": person_slug,
+            "url": request.link(f"/api/v1/people/{person}/"),
+            "name": person_name,
+            "country": country(person_code, person_country),
+        }
+    return {
+        "uid": str(uid),
+        "role": role,
+        "detail": detail,
+        "country": country(code, name),
+        "organization": organization,
+        "person": person_reference,
+    }
+
+
+def link(row, direction: str, request: Request) -> dict:
+    _, uid, kind, other, other_kind, other_title = row
+    reference = {
+        "id": other,
+        "kind": other_kind,
+        "title": other_title,
+        "url": request.link(f"/api/v1/{RESOURCES[other_kind]}/{other}/"),
+    }
+    return {"uid": str(uid), "kind": kind, "direction": direction, "event": reference}
+
+
+def outcome(row) -> dict:
+    _, uid, slug, name, value, unit, qualifier, scope, part_of, counts = row
+    return {
+        "uid": str(uid),
+        "metric": {"slug": slug, "name": name},
+        "value": figure(value),
+        "unit": unit,
+        "qualifier": qualifier,
+        "scope": scope,
+        "part_of": None if part_of is None else str(part_of),
+        "counts": counts,
+    }
+
+
+# CSV cells, as the app's renderer flattens a timeline row ------------------------------------------------------------
+
+
+def labelled(label: str, qualifier: str) -> str:
+    return f"{label} ({qualifier})" if qualifier and label else label or qualifier
+
+
+def participant_label(item: dict) -> str:
+    if item["country"]:
+        return item["country"]["code"]
+    if organization := item["organization"]:
+        return organization["abbreviation"] or organization["name"]
+    return item["person"]["name"] if item["person"] else ""
+
+
+def csv_row(payload: dict) -> list[str]:
+    place, day = payload["place"], payload["date"]
+    return [
+        str(payload["id"]),
+        payload["url"],
+        payload["slug"],
+        payload["status"],
+        payload["updated_at"],
+        payload["kind"],
+        payload["title"],
+        *(day[key] or "" for key in ("edtf", "text", "lower", "upper", "precision")),
+        place["name"],
+        place["country"]["code"] if place["country"] else "",
+        place["country"]["name"] if place["country"] else "",
+        payload["summary"],
+        "; ".join(payload["topics"]),
+        "; ".join(labelled(participant_label(item), item["role"]) for item in payload["participants"]),
+        "; ".join(labelled(item["event"]["title"], item["kind"]) for item in payload["links"]),
+        payload["resource_url"],
+    ]
+
+
+# The application -----------------------------------------------------------------------------------------------------
+
+
+class Baseline:
+    """The WSGI application: one psycopg connection per process, opened on first use (after gunicorn forks)."""
+
+    def __init__(self, dsn: str | None):
+        self.dsn = dsn
+        self.connection: psycopg.Connection | None = None
+        self.queries = 0  # statements run so far, read by bench.queries' gunicorn hooks
+        self.statements: list[str] | None = None  # when a list, each statement's SQL is kept there (bench.sql)
+
+    def __call__(self, environ, start_response):
+        request = Request.from_environ(environ)
+        try:
+            if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+                raise HttpError("405 Method Not Allowed", "Read-only.")
+            if request.path == "/api/v1/events/" and request.params.get("format") == "csv":
+                request.only(FILTERS | {"format"})
+                start_response("200 OK", [("Content-Type", "text/csv; charset=utf-8")])
+                return self.export(request)
+            body = self.route(request)
+        except HttpError as error:
+            body = json.dumps({"detail": str(error)}).encode()
+            start_response(error.status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
+    def route(self, request: Request):
+        path = request.path
+        if path == "/api/v1/events/":
+            request.only(EVENT_PARAMETERS - {"format"})
+            return self.page(request, EVENTS, event_filters(request), EVENT_COLUMNS, timeline_payload)
+        if path == "/api/v1/operations/":
+            request.only({"cursor", "page_size"})
+            where = Where([f"e.status = '{PUBLISHED}'"], [])
+            return self.page(request, OPERATIONS, where, OPERATION_COLUMNS, operation_payload, outcomes=True)
+        if match := re.fullmatch(r"/api/v1/operations/(\d+)/", path):
+            request.only(set())
+            return self.operation(request, int(match[1]))
+        if match := re.fullmatch(r"/api/v1/stats/([a-z-]+)/", path):
+            request.only(set())
+            aggregate = getattr(self, "stats_" + match[1].replace("-", "_"), None)
+            if aggregate is not None:
+                return aggregate()
+        raise HttpError("404 Not Found", "Not a benchmark scenario.")
+
+    # Database ---------------------------------------------------------------------------------------------------------
+
+    def connect(self) -> psycopg.Connection:
+        if self.connection is None or self.connection.closed:
+            # Client-side binding, as Django's psycopg backend: the server plans the same literal SQL.
+            self.connection = psycopg.connect(
+                self.dsn or os.environ["BENCH_DSN"], autocommit=True, cursor_factory=psycopg.ClientCursor
+            )
+        return self.connection
+
+    def fetch(self, sql: str, parameters=()) -> list[tuple]:
+        with self.connect().cursor() as cursor:
+            self.counted(cursor.mogrify(sql, parameters) if self.statements is not None else sql)
+            return cursor.execute(sql, parameters).fetchall()
+
+    def counted(self, sql: str) -> None:
+        self.queries += 1
+        if self.statements is not None:
+            self.statements.append(sql)
+
+    def attach(self, payloads: list[dict], request: Request, *, outcomes: bool = False) -> None:
+        """The related lists of these events: topics, participants, links both ways (and outcomes): a query each."""
+        if not payloads:
+            return
+        by_id = {payload["id"]: payload for payload in payloads}
+        ids = list(by_id)
+        for event, slug in self.fetch(TOPICS, [ids]):
+            by_id[event]["topics"].append(slug)
+        for row in self.fetch(PARTICIPANTS, [ids]):
+            by_id[row[0]]["participants"].append(participant(row, request))
+        # Every event's outgoing links before its incoming ones, as the app lists them.
+        for sql, direction in ((LINKS_OUT, "out"), (LINKS_IN, "in")):
+            for row in self.fetch(sql, [ids]):
+                by_id[row[0]]["links"].append(link(row, direction, request))
+        if outcomes:
+            for row in self.fetch(OUTCOMES, [ids]):
+                by_id[row[0]]["outcomes"].append(outcome(row))
+
+    # Lists, a detail, an export ---------------------------------------------------------------------------------------
+
+    def page(self, request: Request, source: str, where: Where, columns: str, payload, *, outcomes=False) -> dict:
+        """A keyset page: ``LIMIT size + 1`` past the cursor's position; the undated rows (last) only when reached."""
+        size, cursor = request.page_size(), request.params.get("cursor")
+        base = f"SELECT {columns} FROM {source} WHERE {where}"
+        if cursor is None:
+            rows = self.fetch(f"{base} ORDER BY {TIMELINE_ORDER} LIMIT %s", [*where.parameters, size + 1])
+        else:
+            _, (day, title, pk) = decode_cursor(cursor)
+            if day is None:
+                rows = self.fetch(
+                    f"{base} AND e.date_lower IS NULL AND (e.title > %s OR (e.title = %s AND e.id > %s)) "
+                    f"ORDER BY {TIMELINE_ORDER} LIMIT %s",
+                    [*where.parameters, title, title, pk, size + 1],
+                )
+            else:
+                rows = self.fetch(
+                    f"{base} AND e.date_lower <= %s AND (e.date_lower < %s OR e.date_lower IS NULL "
+                    "OR (e.date_lower = %s AND e.title > %s) OR (e.date_lower = %s AND e.title = %s AND e.id > %s)) "
+                    f"ORDER BY {TIMELINE_ORDER} LIMIT %s",
+                    [*where.parameters, day, day, day, title, day, title, pk, size + 1],
+                )
+                if len(rows) <= size:
+                    rows += self.fetch(
+                        f"{base} AND e.date_lower IS NULL ORDER BY {TIMELINE_ORDER} LIMIT %s",
+                        [*where.parameters, size + 1 - len(rows)],
+                    )
+        more, rows = len(rows) > size, rows[:size]
+        payloads = [payload(row, request) for row in rows]
+        self.attach(payloads, request, outcomes=outcomes)
+
+        def position(row, direction):
+            return replace_query_param(request.url, "cursor", encode_cursor(direction, [row[8], row[5], row[0]]))
+
+        previous = None
+        if cursor is not None:
+            previous = position(rows[0], "prev") if rows else remove_query_param(request.url, "cursor")
+        return {
+            "next": position(rows[-1], "next") if more and rows else None,
+            "previous": previous,
+            "results": payloads,
+        }
+
+    def operation(self, request: Request, pk: int) -> dict:
+        rows = self.fetch(
+            f"SELECT {OPERATION_COLUMNS} FROM {OPERATIONS} WHERE e.status = '{PUBLISHED}' AND j.event_ptr_id = %s",
+            [pk],
+        )
+        if not rows:
+            raise HttpError("404 Not Found", "No JointOperation matches the given query.")
+        payload = operation_payload(rows[0], request)
+        self.attach([payload], request, outcomes=True)
+        return payload
+
+    def export(self, request: Request) -> Iterator[bytes]:
+        """Every matching event as CSV, read through a server-side cursor a chunk at a time, so memory stays flat."""
+        where = event_filters(request)
+        sql = f"SELECT {EVENT_COLUMNS} FROM {EVENTS} WHERE {where} ORDER BY e.date_lower DESC, e.title ASC, e.id ASC"
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow([column.name for column in cursor.description])
-        while rows := cursor.fetchmany(2000):
-            writer.writerows(rows)
-            yield buffer.getvalue().encode()
+
+        def flush() -> bytes:
+            data = buffer.getvalue().encode()
             buffer.seek(0)
             buffer.truncate()
-        if buffer.tell():
-            yield buffer.getvalue().encode()
+            return data
+
+        writer.writerow(CSV_COLUMNS)
+        yield flush()
+        connection = self.connect()
+        with connection.transaction(), connection.cursor(name="export") as cursor:
+            self.counted(sql)
+            cursor.execute(sql, where.parameters)
+            while rows := cursor.fetchmany(CSV_CHUNK):
+                payloads = [timeline_payload(row, request) for row in rows]
+                self.attach(payloads, request)
+                writer.writerows(csv_row(payload) for payload in payloads)
+                yield flush()
+
+    # Aggregates -------------------------------------------------------------------------------------------------------
+
+    def stats_events_by_kind(self) -> dict:
+        counts = dict(
+            self.fetch(
+                "SELECT e.kind, COUNT(e.id) FROM cooperation_event e WHERE e.status = %s GROUP BY 1", [PUBLISHED]
+            )
+        )
+        return {"results": [{"kind": kind, "label": label, "count": counts.get(kind, 0)} for kind, label, _ in KINDS]}
+
+    def stats_events_by_year(self) -> dict:
+        rows = self.fetch(
+            "SELECT EXTRACT(YEAR FROM e.date_lower), COUNT(e.id) FROM cooperation_event e "
+            "WHERE e.status = %s GROUP BY 1 ORDER BY 1 ASC NULLS LAST",
+            [PUBLISHED],
+        )
+        return {"results": [{"year": None if year is None else int(year), "count": n} for year, n in rows]}
+
+    def stats_events_by_country(self) -> dict:
+        rows = self.fetch(
+            f"{COUNTRY_PAIRS} SELECT c.code, c.name, n.count FROM (SELECT code, COUNT(*) AS count FROM pairs "
+            "GROUP BY code) n JOIN cooperation_country c ON c.code = n.code ORDER BY n.count DESC, c.name",
+            [PUBLISHED, PUBLISHED],
+        )
+        return {"results": [{"country": {"code": code, "name": name}, "count": n} for code, name, n in rows]}
+
+    def stats_outcome_totals(self) -> dict:
+        rows = self.fetch(
+            "SELECT o.metric_id, o.unit, SUM(o.value), COUNT(o.id), COUNT(o.id) FILTER (WHERE NOT o.qualifier = %s), "
+            "COUNT(DISTINCT o.event_id), COUNT(DISTINCT o.partnership_id), "
+            "(SELECT u0.slug FROM cooperation_metric u0 WHERE u0.id = o.metric_id), "
+            "(SELECT u0.name FROM cooperation_metric u0 WHERE u0.id = o.metric_id) "
+            "FROM cooperation_outcome o WHERE o.event_id IN (SELECT id FROM cooperation_event WHERE status = %s) "
+            "AND o.counts AND o.part_of_id IS NULL GROUP BY 1, 2 ORDER BY 9 ASC, 2 ASC",
+            ["exact", PUBLISHED],
+        )
+        return {
+            "results": [
+                {
+                    "metric": {"slug": slug, "name": name},
+                    "unit": unit,
+                    "total": figure(total),
+                    "figures": figures,
+                    "inexact": inexact,
+                    "events": events,
+                    "partnerships": partnerships,
+                }
+                for _, unit, total, figures, inexact, events, partnerships, slug, name in rows
+            ]
+        }
+
+    def stats_network(self) -> dict:
+        """Partnership edges between parties, co-participation edges between countries; nodes with their degree."""
+
+        def node(party: str, organization: str) -> str:
+            return (
+                f"CASE WHEN {party}.country_id IS NOT NULL "
+                f"THEN (COALESCE('country:', '') || COALESCE({party}.country_id, '')) "
+                f"ELSE (COALESCE('organization:', '') || COALESCE({organization}.slug, '')) END"
+            )
+
+        partnerships = self.fetch(
+            f"SELECT {node('a', 'ao')}, {node('b', 'bo')}, COALESCE(ac.name, ao.name), COALESCE(bc.name, bo.name), "
+            "COUNT(DISTINCT a.partnership_id), STRING_AGG((a.partnership_id)::varchar, ',') "
+            "FROM cooperation_partnershipparty a JOIN cooperation_partnership s ON a.partnership_id = s.id "
+            "LEFT JOIN cooperation_country ac ON a.country_id = ac.code "
+            "LEFT JOIN cooperation_organization ao ON a.organization_id = ao.id "
+            "LEFT JOIN cooperation_partnershipparty b ON s.id = b.partnership_id "
+            "LEFT JOIN cooperation_country bc ON b.country_id = bc.code "
+            "LEFT JOIN cooperation_organization bo ON b.organization_id = bo.id "
+            "WHERE a.partnership_id IN (SELECT id FROM cooperation_partnership WHERE status = %s) "
+            f"AND {node('a', 'ao')} < ({node('b', 'bo')}) GROUP BY 1, 2, 3, 4",
+            [PUBLISHED],
+        )
+        countries = self.fetch(
+            f"{COUNTRY_PAIRS} SELECT e.source, e.target, s.name, t.name, e.weight FROM "
+            "(SELECT a.code AS source, b.code AS target, COUNT(*) AS weight FROM pairs a "
+            "JOIN cooperation_event ev ON ev.id = a.event_id JOIN pairs b ON b.event_id = ev.id AND a.code < b.code "
+            "GROUP BY a.code, b.code) e "
+            "JOIN cooperation_country s ON s.code = e.source JOIN cooperation_country t ON t.code = e.target",
+            [PUBLISHED, PUBLISHED],
+        )
+        edges, names = [], {}
+        pairs = [(row, "partnership", str) for row in partnerships]
+        pairs += [((*row, None), "co-participation", "country:{}".format) for row in countries]
+        for (one, other, one_name, other_name, weight, ids), kind, node_id in pairs:
+            ends = {node_id(one): one_name, node_id(other): other_name}
+            names.update(ends)
+            first, second = sorted(ends)  # the collation paired them; the API promises source < target as strings
+            edge = {"source": first, "target": second, "kind": kind, "weight": weight}
+            if ids is not None:
+                edge["partnerships"] = sorted(int(pk) for pk in ids.split(","))
+            edges.append(edge)
+        edges.sort(key=lambda edge: (edge["source"], edge["target"], edge["kind"]))
+        neighbours = {key: set() for key in names}
+        for edge in edges:
+            neighbours[edge["source"]].add(edge["target"])
+            neighbours[edge["target"]].add(edge["source"])
+        nodes = []
+        for key in sorted(names):
+            kind, natural_key = key.split(":", 1)
+            natural = "code" if kind == "country" else "slug"
+            nodes.append(
+                {"id": key, "type": kind, natural: natural_key, "name": names[key], "degree": len(neighbours[key])}
+            )
+        return {"nodes": nodes, "edges": edges}
 
 
-def application(environ, start_response):
-    query = environ.get("QUERY_STRING")
-    scenario = BY_PATH.get(environ["PATH_INFO"] + (f"?{query}" if query else ""))
-    if scenario is None:
-        start_response("404 Not Found", [("Content-Type", "text/plain")])
-        return [b"not a benchmark scenario"]
-    if scenario.csv:
-        start_response("200 OK", [("Content-Type", "text/csv")])
-        return stream_csv(scenario.queries[0])
-    with connection().cursor() as cursor:
-        results = []
-        for sql in scenario.queries:
-            cursor.execute(sql)
-            columns = [column.name for column in cursor.description]
-            results.append([dict(zip(columns, row, strict=True)) for row in cursor.fetchall()])
-    body = json.dumps({"results": results[0], "related": results[1:]}, default=str).encode()
-    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-    return [body]
+application = Baseline(os.environ.get("BENCH_DSN"))

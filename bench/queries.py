@@ -1,36 +1,45 @@
-"""Queries per request: each path requested once through Django's test client, its SQL captured.
+"""Queries per request, counted inside the servers: gunicorn hooks, loaded with ``-c python:bench.queries``.
 
-Run as ``python -m bench.queries PATH…`` with the benchmark's environment (the
-app's settings and database); prints ``{path: count}`` as JSON. A separate
-process because each scale of the benchmark is its own database.
+Both servers run with these hooks. A request carrying the header ``X-Bench-Count: <token>``
+has its SQL statement count appended as ``<token> <count>`` to the file named by
+``BENCH_QUERY_LOG`` once the response is completely sent — a streamed export included, whose
+queries run while it streams. Requests without the header (wrk's) cost one comparison.
+
+The app's statements are counted by a Django execute wrapper (what ``CaptureQueriesContext``
+sees); the baseline counts its own (``Baseline.queries``).
 """
 
-import json
 import os
-import sys
+
+HEADER = "X-BENCH-COUNT"
+_executed = 0  # the app's statements so far, in this worker
+_started: dict[int, int] = {}  # worker pid -> the count when its current request began
 
 
-def count_queries(paths: list[str]) -> dict[str, int]:
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    client = Client(HTTP_HOST="127.0.0.1")
-    counts = {}
-    for path in paths:
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(path)
-            if response.streaming:
-                b"".join(response.streaming_content)  # the export's queries run while it streams
-        if response.status_code != 200:
-            raise SystemExit(f"{path} answered {response.status_code}: the scenario is wrong, not slow.")
-        counts[path] = len(captured)
-    return counts
+def _count(execute, sql, params, many, context):
+    global _executed  # one counter per worker process, which serves one request at a time
+    _executed += 1
+    return execute(sql, params, many, context)
 
 
-if __name__ == "__main__":
-    import django
+def executed(worker) -> int:
+    """Statements this worker has run: the baseline keeps its own count, the app's is ours."""
+    return getattr(worker.wsgi, "queries", _executed)
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-    django.setup()
-    print(json.dumps(count_queries(sys.argv[1:])))
+
+def post_worker_init(worker):
+    if not hasattr(worker.wsgi, "queries"):
+        from django.db import connection
+
+        connection.execute_wrappers.append(_count)
+
+
+def pre_request(worker, req):
+    _started[worker.pid] = executed(worker)
+
+
+def post_request(worker, req, environ, resp):
+    token = next((value for name, value in req.headers if name == HEADER), None)
+    if token and (log := os.environ.get("BENCH_QUERY_LOG")):
+        with open(log, "a") as file:
+            file.write(f"{token} {executed(worker) - _started.get(worker.pid, 0)}\n")

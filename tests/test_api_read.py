@@ -106,7 +106,7 @@ def test_anonymous_lists_and_details_a_published_record(api, db, resource):
     detail = api.get(detail_url(resource.name, record))
 
     assert listing.status_code == 200
-    assert {"count", "next", "previous", "results"} <= set(listing.json())
+    assert {"next", "previous", "results"} <= set(listing.json())  # event lists are keyset-paged: no count
     assert detail_url(resource.name, record) in list_urls(api, resource.name)
     assert detail.status_code == 200
     payload = detail.json()
@@ -143,11 +143,11 @@ def test_drafts_are_hidden_from_anonymous_but_not_from_staff(api, staff_api, db,
 def test_list_queries_do_not_grow_with_rows(api, db, resource):
     resource.make()
     with CaptureQueriesContext(connection) as few:
-        few_rows = api.get(f"{API}/{resource.name}/").json()["count"]
+        few_rows = len(api.get(f"{API}/{resource.name}/").json()["results"])
     for _ in range(5):
         resource.make()
     with CaptureQueriesContext(connection) as many:
-        many_rows = api.get(f"{API}/{resource.name}/").json()["count"]
+        many_rows = len(api.get(f"{API}/{resource.name}/").json()["results"])
 
     assert many_rows >= few_rows + 5
     assert len(many) == len(few), "a list must not query once per row"

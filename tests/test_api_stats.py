@@ -30,7 +30,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cooperation.choices import EventKind, PartnershipKind, Status
+from cooperation.choices import EventKind, PartnershipKind, Role, Status
 from cooperation.models import Country, Partnership
 from tests.factories import (
     CountryFactory,
@@ -171,6 +171,19 @@ def test_a_country_takes_part_directly_or_through_its_organizations_and_people(a
     assert countries(api) == {"UA": 2}
 
 
+def test_a_country_in_several_roles_counts_once_per_event(api, db):
+    # Host and participant, and through its minister too: one event for Tajikistan, one shared with Russia.
+    tajikistan, russia = CountryFactory(code="TJ"), CountryFactory(code="RU")
+    exercise = ExerciseFactory()
+    ParticipationFactory(event=exercise, country=tajikistan, role=Role.HOST)
+    ParticipationFactory(event=exercise, country=tajikistan, role=Role.PARTICIPANT)
+    ParticipationFactory(event=exercise, country=None, person=PersonFactory(country=tajikistan))
+    ParticipationFactory(event=exercise, country=russia)
+
+    assert countries(api) == {"TJ": 1, "RU": 1}
+    assert co_participation(api) == {("RU", "TJ"): 1}
+
+
 # Outcome totals ------------------------------------------------------------------------------------------------------
 
 
@@ -273,6 +286,18 @@ def test_network_edges_are_unordered_pairs_listed_once(api, db):
     ]
 
 
+def test_network_min_weight_keeps_the_strong_edges_and_their_ends(api, article):
+    network = stats(api, "network", min_weight=2)
+
+    # RU and TJ share six events and two partnerships; every other pair is joined once.
+    assert [(e["source"], e["target"], e["kind"], e["weight"]) for e in network["edges"]] == [
+        ("country:RU", "country:TJ", "co-participation", 6),
+        ("country:RU", "country:TJ", "partnership", 2),
+    ]
+    assert [(node["id"], node["degree"]) for node in network["nodes"]] == [("country:RU", 1), ("country:TJ", 1)]
+    assert stats(api, "network", min_weight=1) == stats(api, "network")
+
+
 # The lists' filters --------------------------------------------------------------------------------------------------
 
 ARTICLE_FILTERS = [
@@ -345,6 +370,7 @@ BAD_PARAMETERS = [
     ("outcome-totals", {"subject": "partnerships", "stage": "forever"}, "stage"),
     ("outcome-totals", {"subject": "all", "kind": "operation"}, "kind"),  # not a partnership kind
     ("network", {"edges": "friendship"}, "edges"),
+    ("network", {"min_weight": "0"}, "min_weight"),
     ("network", {"kind": "security"}, "kind"),  # a partnership kind, but co-participation edges read event kinds
 ]
 

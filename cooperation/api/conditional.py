@@ -34,7 +34,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, prefetch_related_objects
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
@@ -45,6 +45,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
+from cooperation.api.pagination import KeysetPagination
 from cooperation.api.renderers import CSVRenderer, stream_csv
 
 TIMESTAMP = "updated_at"
@@ -155,6 +156,8 @@ class ConditionalListMixin(ValidatorsMixin):
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
+        if isinstance(self.paginator, KeysetPagination) and not self.wants_csv():
+            return self.keyset_list(queryset)
         if not self.has_validators():
             return self.list_response(queryset)
         stats = queryset.aggregate(count=Count("pk"), last_modified=Max(TIMESTAMP))
@@ -163,10 +166,39 @@ class ConditionalListMixin(ValidatorsMixin):
         validators = Validators(etag=f'W/"{etag}"', last_modified=stats["last_modified"])
         return validators.evaluate(request) or validators.apply(self.list_response(queryset, count=stats["count"]))
 
+    def keyset_list(self, queryset):
+        """A keyset page: its rows are read first (one query, no count), the ETag is theirs, then the rest is fetched.
+
+        The weak ETag digests the page's ids and timestamps and whether there is more on either side, so any
+        change to what the page shows changes it; a 304 costs the one query.
+        """
+        lookups = queryset._prefetch_related_lookups
+        page = self.paginate_queryset(queryset.prefetch_related(None))
+        if self.has_validators():
+            stamps = [(row.pk, getattr(row, TIMESTAMP).isoformat()) for row in page]
+            around = (self.paginator.has_before, self.paginator.has_more)
+            query = sorted(self.request.query_params.lists())
+            last_modified = max((getattr(row, TIMESTAMP) for row in page), default=None)
+            validators = Validators(
+                etag=f'W/"{digest(self.representation(), query, stamps, around)}"', last_modified=last_modified
+            )
+            if answer := validators.evaluate(self.request):
+                return answer
+        response = self.get_paginated_response(self.page_payload(page, lookups))
+        return validators.apply(response) if self.has_validators() else response
+
+    def page_payload(self, page: list, lookups) -> list:
+        """The page's rows as the serializer reads them out, their related rows fetched by ``lookups``."""
+        prefetch_related_objects(page, *lookups)
+        return self.get_serializer(page, many=True).data
+
+    def wants_csv(self) -> bool:
+        return isinstance(self.request.accepted_renderer, CSVRenderer)
+
     def list_response(self, queryset, count: int | None = None):
         """Every matching row as streamed CSV, else a page (whose count, when known, is not queried again)."""
-        if isinstance(self.request.accepted_renderer, CSVRenderer):
-            return stream_csv(self.get_serializer(), queryset.iterator(chunk_size=self.csv_chunk_size), self.request)
+        if self.wants_csv():
+            return stream_csv(self.get_serializer(), queryset, self.request, chunk_size=self.csv_chunk_size)
         if count is not None and isinstance(self.paginator, PageNumberPagination):
             self.paginator.django_paginator_class = partial(KnownCountPaginator, count=count)
         page = self.paginate_queryset(queryset)

@@ -30,11 +30,16 @@ Parameters, and the resources that take them:
 ``date_mode``       ``overlap`` (default) or ``within``.
 ``updated_since``   ISO date-time, every curated resource: changed since then (with ``/deleted/``, for
                     incremental sync).
-``search``          Case-insensitive words, every one of which must match one of the resource's texts:
-                    events their title, summary, place, code name (operations), kind-specific text,
-                    participants' names (countries, organizations and their abbreviations, people and
-                    every spelling of their names) and the quotes of the event's citations (its own,
-                    its participants', figures' and proposals'); partnerships their title, summary,
+``search``          Words, every one of which must match one of the resource's texts. On PostgreSQL
+                    (full-text search, no stemming) a word matches the start of a word of the text:
+                    ``rahm`` finds Rahmonov, ``op`` finds “Op 12” and “operation”, ``arms`` does not
+                    find “firearms”; elsewhere (SQLite) it matches any part of a text. Case never
+                    matters; punctuation alone is not a word. Events: their title, summary, place,
+                    kind-specific text (operations' code name and aim, on ``/events/`` too;
+                    meetings' subject; statements' text; sessions' council name), participants'
+                    names (countries, organizations and their abbreviations, people and every
+                    spelling of their names) and the quotes of the event's citations (its own, its
+                    participants', figures' and proposals'); partnerships their title, summary,
                     parties' names and citation quotes; people every spelling of their name;
                     organizations and councils their name, abbreviation and description; sources
                     their name; documents their title and source; countries, topics, metrics their
@@ -44,10 +49,11 @@ Parameters, and the resources that take them:
 ``since``           ``/deleted/`` only (required): ISO date-time; ``resource`` narrows it to one resource.
 ==================  ===================================================================================
 
-Matching through to-many relations goes through ``Exists()`` subqueries, never joins, so a
-record is listed once however many of its rows match. Filters combine (AND). A malformed
-or unknown value — a country code, a slug the client cannot see, a date, a number, a
-choice, an ordering field — is a 400 naming the parameter, never silently ignored.
+Matching through to-many relations goes through subqueries (``Exists()`` or ``pk IN (…)``),
+never joins, so a record is listed once however many of its rows match. Filters combine
+(AND). A malformed or unknown value — a country code, a slug the client cannot see, a date,
+a number, a choice, an ordering field — is a 400 naming the parameter, never silently
+ignored.
 """
 
 from __future__ import annotations
@@ -57,7 +63,7 @@ from operator import or_
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django_filters import rest_framework as filters
 from rest_framework import serializers
 from rest_framework.filters import OrderingFilter
@@ -100,11 +106,13 @@ from cooperation.models import (
     Topic,
 )
 from cooperation.models.base import is_curator
+from cooperation.search import matches, subquery, words
 
 ISO_DATE_FORMATS = ["%Y-%m-%d"]
 ISO_DATE_ERRORS = {"invalid": "Enter an ISO date, e.g. 2005-12-31."}
 ISO_DATETIME_ERRORS = {"invalid": "Enter an ISO date-time, e.g. 2006-04-21T09:30:00Z."}
 PUBLIC_ONLY = "Only published records are public: anonymous clients may ask for status=published only."
+SEARCH_HELP = "Words, each of which must begin a word of the record's texts (case-insensitive)."
 
 
 # Filters -------------------------------------------------------------------------------------------------------------
@@ -146,25 +154,40 @@ class SlugFilter(filters.ModelChoiceFilter):
 
 
 class SearchFilter(filters.CharFilter):
-    """Every word must match one of ``fields``, case-insensitively.
+    """Every word must match one of ``fields``; ``cooperation.search`` decides what matching means.
 
-    An entry of ``fields`` is a lookup path (``title``) or, for to-many relations,
-    a callable ``term -> Exists(...)`` so that matches never duplicate rows.
+    An entry of ``fields`` is a tuple of the record's own fields, searched as one text (the
+    fields of one ``SearchIndex``), or a callable ``word -> Q`` matching through other tables
+    with ``pk IN (subquery)``, so that matches never duplicate rows. When every entry is of
+    the record's own table, the words are matched in place; otherwise each text is a subquery
+    too (see ``search.subquery``).
     """
 
     def __init__(self, *, fields, **kwargs):
-        kwargs.setdefault("help_text", "Words to look for (case-insensitive), all of which must match.")
+        kwargs.setdefault("help_text", SEARCH_HELP)
         super().__init__(**kwargs)
         self.search_fields = fields
 
     def filter(self, queryset, value):
-        for term in value.split():
-            queryset = queryset.filter(reduce(or_, (self._match(field, term) for field in self.search_fields)))
+        model = queryset.model._meta.concrete_model
+        tables = {self._table(model, entry) for entry in self.search_fields}
+        in_place = tables == {model}
+        for word in words(value or ""):
+            condition = reduce(or_, (self._match(model, entry, word, in_place) for entry in self.search_fields))
+            queryset = queryset.filter(condition)
         return queryset
 
     @staticmethod
-    def _match(field, term) -> Q:
-        return Q(field(term)) if callable(field) else Q(**{f"{field}__icontains": term})
+    def _table(model, entry):
+        """The model whose table holds ``entry``'s fields (a parent's, for inherited ones); None for a callable."""
+        return None if callable(entry) else model._meta.get_field(entry[0]).model
+
+    def _match(self, model, entry, word, in_place) -> Q:
+        if callable(entry):
+            return entry(word)
+        if in_place:
+            return matches(word, *entry)
+        return subquery(self._table(model, entry), word, *entry)
 
 
 def kind_filter(field_name: str, choices) -> filters.ChoiceFilter:
@@ -180,55 +203,75 @@ def date_filter(**kwargs) -> filters.DateFilter:
     return filters.DateFilter(input_formats=ISO_DATE_FORMATS, error_messages=ISO_DATE_ERRORS, **kwargs)
 
 
-# Search terms through to-many relations ------------------------------------------------------------------------------
+# Search through other tables ----------------------------------------------------------------------------------------
+# Each alternative is ``pk IN (SELECT DISTINCT …)``, the subquery starting from a text index: PostgreSQL reads it once
+# and hashes the ids, where an Exists() under OR would be re-run for every row. DISTINCT keeps its estimate of the set
+# to one row per record, small enough to hash; a set it expects too big for memory would be scanned anew for every
+# row. A record matching through many rows is still listed once.
+
+EVENT_TEXT = ("title", "summary", "place_name")
+ORGANIZATION_NAME = ("name", "abbreviation")
+COUNCIL_NAME = ("name", "abbreviation")
 
 
-def quoted(term: str, *paths: str) -> Q:
-    """Records one of whose citations, reached by each of ``paths`` (``event``, ``outcome__event``…), quotes ``term``.
+def quoted(word: str, *paths: str) -> Q:
+    """Records one of whose citations, reached by each of ``paths`` (``event``, ``outcome__event``…), quotes ``word``.
 
-    One ``Exists()`` per path, rather than one over an OR of joins, so each can use its index.
+    One subquery per path, each joining from the citations that match to their record's id.
     """
-    return reduce(
-        or_, (Q(Exists(Citation.objects.filter(quote__icontains=term, **{path: OuterRef("pk")}))) for path in paths)
-    )
+    citations = Citation.objects.filter(matches(word, "quote"))
+    return reduce(or_, (Q(pk__in=citations.values(path).distinct()) for path in paths))
 
 
-def name_matches(term: str, prefix: str = "") -> Q:
-    """A country, organization or person row (at ``prefix``) named ``term``: any name, abbreviation or spelling."""
-    return (
-        Q(**{f"{prefix}country__name__icontains": term})
-        | Q(**{f"{prefix}organization__name__icontains": term})
-        | Q(**{f"{prefix}organization__abbreviation__icontains": term})
-        | Q(**{f"{prefix}person__name__icontains": term})
-        | Q(**{f"{prefix}person__names__name__icontains": term})
-    )
+def parties_named(word: str, parties: QuerySet, *, people: bool = False) -> Q:
+    """Records with a party — a row of ``parties``, which gives its record's id — named ``word``: a country, an
+    organization (name or abbreviation) or, with ``people``, a person (name or any spelling).
+
+    One subquery per kind of name, from that name's text index along the party's foreign-key index.
+    """
+    named = [
+        parties.filter(country__in=Country.objects.filter(matches(word, "name"))),
+        parties.filter(organization__in=Organization.objects.filter(matches(word, *ORGANIZATION_NAME))),
+    ]
+    if people:
+        named += [
+            parties.filter(person__in=Person.objects.filter(matches(word, "name"))),
+            parties.filter(person__in=PersonName.objects.filter(matches(word, "name")).values("person")),
+        ]
+    return reduce(or_, (Q(pk__in=ids.distinct()) for ids in named))
 
 
-def event_participant_named(term: str) -> Exists:
-    # Joins inside the subquery are harmless: Exists() answers once per event.
-    return Exists(Participation.objects.filter(name_matches(term), event=OuterRef("pk")))
+def event_participant_named(word: str) -> Q:
+    return parties_named(word, Participation.objects.values("event"), people=True)
 
 
-def event_quoted(term: str) -> Q:
-    return quoted(term, "event", "participation__event", "outcome__event", "proposal__session")
+def event_quoted(word: str) -> Q:
+    return quoted(word, "event", "participation__event", "outcome__event", "proposal__session")
 
 
-def partnership_party_named(term: str) -> Exists:
-    parties = PartnershipParty.objects.filter(
-        Q(country__name__icontains=term)
-        | Q(organization__name__icontains=term)
-        | Q(organization__abbreviation__icontains=term),
-        partnership=OuterRef("pk"),
-    )
-    return Exists(parties)
+def operation_named(word: str) -> Q:
+    """Events that are operations with ``word`` in their code name or aim (``/events/`` lists every kind)."""
+    return subquery(JointOperation, word, "code_name", "aim")
 
 
-def partnership_quoted(term: str) -> Q:
-    return quoted(term, "partnership", "outcome__partnership")
+def council_named(word: str) -> Q:
+    return Q(council__in=Council.objects.filter(matches(word, *COUNCIL_NAME)))
 
 
-def person_spelled(term: str) -> Exists:
-    return Exists(PersonName.objects.filter(person=OuterRef("pk"), name__icontains=term))
+def partnership_party_named(word: str) -> Q:
+    return parties_named(word, PartnershipParty.objects.values("partnership"))
+
+
+def partnership_quoted(word: str) -> Q:
+    return quoted(word, "partnership", "outcome__partnership")
+
+
+def person_spelled(word: str) -> Q:
+    return Q(pk__in=PersonName.objects.filter(matches(word, "name")).values("person").distinct())
+
+
+def source_named(word: str) -> Q:
+    return Q(source__in=Source.objects.filter(matches(word, "name")))
 
 
 # Base FilterSets -----------------------------------------------------------------------------------------------------
@@ -288,14 +331,23 @@ class UncertainDateFilterSet(filters.FilterSet):
         return queryset.filter(condition("date", after, before))
 
 
-def participant_from(country: Country) -> Q:
-    """A participation of ``country``: directly, or through its organization's or person's country."""
-    return Q(country=country) | Q(organization__country=country) | Q(person__country=country)
+def events_with_participant_from(country: Country) -> list[QuerySet]:
+    """Ids of the events ``country`` takes part in: directly, or through one of its organizations or people.
+
+    One subquery per path, each served by an index (``participation.country_id``,
+    ``organization_id``, ``person_id``): an OR across the joins could only be checked row by row.
+    """
+    participations = Participation.objects.order_by()
+    return [
+        participations.filter(country=country).values("event"),
+        participations.filter(organization__in=Organization.objects.filter(country=country)).values("event"),
+        participations.filter(person__in=Person.objects.filter(country=country)).values("event"),
+    ]
 
 
 # Events --------------------------------------------------------------------------------------------------------------
 
-EVENT_SEARCH = ("title", "summary", "place_name", event_participant_named, event_quoted)
+EVENT_SEARCH = (EVENT_TEXT, event_participant_named, event_quoted)
 
 
 class EventCoreFilterSet(CuratedFilterSet, UncertainDateFilterSet):
@@ -325,11 +377,15 @@ class EventCoreFilterSet(CuratedFilterSet, UncertainDateFilterSet):
         fields = []
 
     def filter_country(self, queryset, name, country):
-        participations = Participation.objects.filter(participant_from(country), event=OuterRef("pk"))
-        return queryset.filter(Exists(participations) | Q(place_country=country))
+        # One ``pk IN (… UNION …)``: its branches each read an index, the planner can tell how few
+        # events they find, and it runs once, where an Exists() under OR would be re-run for every event.
+        hosted = Event.objects.filter(place_country=country).order_by().values("pk")
+        events = hosted.union(*events_with_participant_from(country))
+        return queryset.filter(pk__in=events)
 
     def filter_organization(self, queryset, name, organization):
-        condition = Q(Exists(Participation.objects.filter(event=OuterRef("pk"), organization=organization)))
+        # As filter_country: under OR, a set of ids computed once rather than an Exists() per row.
+        condition = Q(pk__in=Participation.objects.filter(organization=organization).values("event"))
         if self.council_path:
             condition |= Q(**{f"{self.council_path}__organization": organization})
         return queryset.filter(condition)
@@ -345,14 +401,14 @@ class EventFilterSet(EventCoreFilterSet):
 
     kind = kind_filter("kind", EventKind.choices)
     council = SlugFilter(Council, field_name=council_path, help_text="Council slug: its sessions.")
-    search = SearchFilter(fields=(*EVENT_SEARCH, "jointoperation__code_name"))
+    search = SearchFilter(fields=(*EVENT_SEARCH, operation_named))
 
 
 class CouncilSessionFilterSet(EventCoreFilterSet):
     council_path = "council"
 
     council = SlugFilter(Council, help_text="Council slug.")
-    search = SearchFilter(fields=(*EVENT_SEARCH, "council__name", "council__abbreviation"))
+    search = SearchFilter(fields=(*EVENT_SEARCH, council_named))
 
     class Meta(EventCoreFilterSet.Meta):
         model = CouncilSession
@@ -367,7 +423,7 @@ class JointOperationFilterSet(EventCoreFilterSet):
         max_digits=20,
         help_text="Operations with a figure of at least this value (of the metric, if given).",
     )
-    search = SearchFilter(fields=(*EVENT_SEARCH, "code_name", "aim"))
+    search = SearchFilter(fields=(*EVENT_SEARCH, ("code_name", "aim")))
 
     class Meta(EventCoreFilterSet.Meta):
         model = JointOperation
@@ -398,7 +454,7 @@ class ExerciseFilterSet(EventCoreFilterSet):
 
 class MeetingFilterSet(EventCoreFilterSet):
     kind = kind_filter("meeting_kind", MeetingKind.choices)
-    search = SearchFilter(fields=(*EVENT_SEARCH, "subject"))
+    search = SearchFilter(fields=(*EVENT_SEARCH, ("subject",)))
 
     class Meta(EventCoreFilterSet.Meta):
         model = Meeting
@@ -406,7 +462,7 @@ class MeetingFilterSet(EventCoreFilterSet):
 
 class StatementFilterSet(EventCoreFilterSet):
     kind = kind_filter("form", StatementForm.choices)
-    search = SearchFilter(fields=(*EVENT_SEARCH, "text"))
+    search = SearchFilter(fields=(*EVENT_SEARCH, ("text",)))
 
     class Meta(EventCoreFilterSet.Meta):
         model = Statement
@@ -423,7 +479,7 @@ class PartnershipFilterSet(CuratedFilterSet, UncertainDateFilterSet):
     kind = kind_filter("kind", PartnershipKind.choices)
     stage = filters.ChoiceFilter(choices=PartnershipStage.choices)
     topic = topic_filter()
-    search = SearchFilter(fields=("title", "summary", partnership_party_named, partnership_quoted))
+    search = SearchFilter(fields=(("title", "summary"), partnership_party_named, partnership_quoted))
 
     class Meta:
         model = Partnership
@@ -443,7 +499,7 @@ class PartnershipFilterSet(CuratedFilterSet, UncertainDateFilterSet):
 class OrganizationFilterSet(CuratedFilterSet):
     country = CountryFilter(method="filter_country", help_text="ISO code: the organization's state or a member state.")
     kind = kind_filter("kind", OrganizationKind.choices)
-    search = SearchFilter(fields=("name", "abbreviation", "description"))
+    search = SearchFilter(fields=(ORGANIZATION_NAME, ("description",)))
 
     class Meta:
         model = Organization
@@ -457,7 +513,7 @@ class OrganizationFilterSet(CuratedFilterSet):
 class CouncilFilterSet(CuratedFilterSet):
     country = CountryFilter(method="filter_country", help_text="ISO code: a member state, or its organization's state.")
     organization = SlugFilter(Organization, help_text="Organization slug.")
-    search = SearchFilter(fields=("name", "abbreviation", "description"))
+    search = SearchFilter(fields=(COUNCIL_NAME, ("description",)))
 
     class Meta:
         model = Council
@@ -476,7 +532,7 @@ class PersonFilterSet(CuratedFilterSet):
         Organization, method="filter_organization", help_text="Organization slug: they held an office in it."
     )
     search = SearchFilter(
-        fields=("name", person_spelled), help_text="Words to look for in the name or any of its spellings."
+        fields=(("name",), person_spelled), help_text=f"{SEARCH_HELP} Matched against every spelling of the name."
     )
 
     class Meta:
@@ -494,7 +550,7 @@ class PersonFilterSet(CuratedFilterSet):
 class SourceFilterSet(CuratedFilterSet):
     country = CountryFilter(field_name="country", help_text="ISO code of the outlet's state.")
     kind = kind_filter("kind", SourceKind.choices)
-    search = SearchFilter(fields=("name",))
+    search = SearchFilter(fields=(("name",),))
 
     class Meta:
         model = Source
@@ -509,7 +565,7 @@ class DocumentFilterSet(CuratedFilterSet):
     date_before = date_filter(
         field_name="published_on", lookup_expr="lte", help_text="ISO date; published on or before."
     )
-    search = SearchFilter(fields=("title", "source__name"))
+    search = SearchFilter(fields=(("title",), source_named))
 
     class Meta:
         model = Document
@@ -520,7 +576,7 @@ class DocumentFilterSet(CuratedFilterSet):
 
 
 class CountryFilterSet(filters.FilterSet):
-    search = SearchFilter(fields=("code", "alpha3", "name", "official_name"))
+    search = SearchFilter(fields=(("name",), ("code", "alpha3", "official_name")))
 
     class Meta:
         model = Country
@@ -530,7 +586,7 @@ class CountryFilterSet(filters.FilterSet):
 class VocabularyFilterSet(filters.FilterSet):
     """Topics and metrics."""
 
-    search = SearchFilter(fields=("slug", "name"))
+    search = SearchFilter(fields=(("slug", "name"),))
 
 
 # Sync ----------------------------------------------------------------------------------------------------------------

@@ -1,14 +1,35 @@
+"""How lists are paged: page numbers for reference data and actors, keyset cursors for the events.
+
+Both bound ``?page_size=`` (a value above the bound is lowered to it; one that is not a positive
+whole number is a 400 rather than silently replaced by the default).
+
+The event lists grow without bound and dashboards page through them, so they use keyset
+pagination (``KeysetPagination``): a page is "the rows after this one" in the list's ordering,
+found through an index, never ``OFFSET`` (which reads and drops every row before the page) nor a
+``COUNT(*)`` over the whole match. The 1,000th page costs what the first does. ``next`` and
+``previous`` are links carrying an opaque ``?cursor=``; there is no ``count`` and no page number.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from functools import reduce
+from operator import and_, or_
+
+from django.db.models import F, Q
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+NEXT, PREVIOUS = "next", "prev"
+INVALID_CURSOR = "Invalid cursor: follow the next/previous links as given."
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
-    """``?page=`` and a client-chosen ``?page_size=``, bounded so one request stays cheap.
-
-    A ``page_size`` above the bound is lowered to it; one that is not a positive
-    whole number is a 400 rather than silently replaced by the default.
-    """
-
+class BoundedPageSize:
     page_size_query_param = "page_size"
     max_page_size = 200
 
@@ -25,3 +46,218 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 {self.page_size_query_param: [f"Enter a whole number from 1 to {self.max_page_size}."]}
             )
         return min(size, self.max_page_size)
+
+
+class PageNumberPagination(BoundedPageSize, pagination.PageNumberPagination):
+    """``?page=`` and a client-chosen ``?page_size=``, with ``count``: for the lists that stay small."""
+
+
+# Keyset pagination ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Key:
+    """One term of a list's ordering: a model field, its direction, and whether it can be null (nulls sort last)."""
+
+    name: str  # as ordered by: "date_lower", "title", "pk"
+    descending: bool
+    nullable: bool
+
+    def ordered(self, reverse: bool = False):
+        descending = self.descending != reverse
+        # Nulls last going forward, so first going back, on every database; said only where nulls can be, so a
+        # non-null key keeps the database's default and its index serves both directions.
+        nulls = ({"nulls_first": True} if reverse else {"nulls_last": True}) if self.nullable else {}
+        return F(self.name).desc(**nulls) if descending else F(self.name).asc(**nulls)
+
+    def equal(self, value) -> Q:
+        return Q(**{f"{self.name}__isnull": True}) if value is None else Q(**{self.name: value})
+
+    def beyond(self, value, direction: str) -> Q:
+        """Rows strictly after (``next``) or before (``prev``) ``value`` on this key alone."""
+        if direction == NEXT:
+            if value is None:
+                return Q(pk__in=[])  # nothing sorts after a null
+            later = Q(**{f"{self.name}__{'lt' if self.descending else 'gt'}": value})
+            return later | Q(**{f"{self.name}__isnull": True}) if self.nullable else later
+        if value is None:
+            return Q(**{f"{self.name}__isnull": False})
+        return Q(**{f"{self.name}__{'gt' if self.descending else 'lt'}": value})
+
+    def bound(self, value, direction: str) -> Q:
+        """The same as ``beyond`` but inclusive and without nulls: a range the index can seek to."""
+        going_down = self.descending == (direction == NEXT)
+        return Q(**{f"{self.name}__{'lte' if going_down else 'gte'}": value})
+
+
+@dataclass(frozen=True)
+class Cursor:
+    direction: str
+    ordering: tuple[str, ...]
+    values: tuple
+
+    def encode(self) -> str:
+        payload = {"d": self.direction, "o": list(self.ordering), "v": [_jsonable(v) for v in self.values]}
+        raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        try:
+            payload = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+            cursor = cls(payload["d"], tuple(payload["o"]), tuple(payload["v"]))
+        except (ValueError, TypeError, KeyError, binascii.Error):
+            raise ValidationError({"cursor": [INVALID_CURSOR]}) from None
+        if cursor.direction not in (NEXT, PREVIOUS) or len(cursor.values) != len(cursor.ordering):
+            raise ValidationError({"cursor": [INVALID_CURSOR]})
+        return cursor
+
+
+def _jsonable(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+class KeysetPagination(BoundedPageSize, pagination.BasePagination):
+    """``?cursor=`` pages in the list's ordering (``?ordering=`` still applies); see the module docstring.
+
+    The ordering always ends with the primary key (``StrictOrderingFilter`` adds it), so a position is
+    unique. A page is fetched with one query, ``LIMIT page_size + 1`` (the extra row says whether there is
+    more); only when the walk crosses from dated to undated rows does it take a second.
+    """
+
+    page_size = 50
+    cursor_query_param = "cursor"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.keys = keys_of(queryset)
+        self.ordering = tuple(("-" if key.descending else "") + key.name for key in self.keys)
+        self.cursor = self.current_cursor(request)
+        if self.cursor is None:
+            rows = list(self.ordered(queryset)[: self.page_size + 1])
+            self.has_more, self.has_before = len(rows) > self.page_size, False
+            self.page = rows[: self.page_size]
+            return self.page
+        direction = self.cursor.direction
+        values = self.typed_values(queryset.model)
+        rows: list = []
+        for segment in self.segments(queryset, values, direction):
+            rows += segment[: self.page_size + 1 - len(rows)]
+            if len(rows) > self.page_size:
+                break
+        more, rows = len(rows) > self.page_size, rows[: self.page_size]
+        if direction == NEXT:
+            self.has_more, self.has_before = more, True
+        else:
+            rows.reverse()
+            self.has_more, self.has_before = True, more
+        self.page = rows
+        return rows
+
+    def current_cursor(self, request) -> Cursor | None:
+        text = request.query_params.get(self.cursor_query_param)
+        if not text:
+            return None
+        cursor = Cursor.decode(text)
+        if cursor.ordering != self.ordering:
+            raise ValidationError({"cursor": ["This cursor belongs to another ordering: start again from page one."]})
+        return cursor
+
+    def typed_values(self, model) -> tuple:
+        """The cursor's values as the fields' Python types (dates, datetimes), so comparisons are typed."""
+        typed = []
+        for key, value in zip(self.keys, self.cursor.values, strict=True):
+            field = model._meta.pk if key.name == "pk" else model._meta.get_field(key.name)
+            try:
+                typed.append(None if value is None else field.to_python(value))
+            except Exception:
+                raise ValidationError({"cursor": [INVALID_CURSOR]}) from None
+        return tuple(typed)
+
+    def ordered(self, queryset, reverse: bool = False):
+        return queryset.order_by(*(key.ordered(reverse) for key in self.keys))
+
+    def segments(self, queryset, values: tuple, direction: str):
+        """Querysets whose rows, concatenated, are the rows beyond ``values`` in ``direction``, in that order.
+
+        Usually one: the rows past the position, bounded on the leading key so the index seeks to it. The
+        undated rows (a nullable leading key's nulls, always last) are a segment of their own, reached only
+        when a page crosses into them.
+        """
+        lead, first = self.keys[0], values[0]
+        beyond = self.beyond(values, direction)
+        reverse = direction == PREVIOUS
+        if first is None:
+            null_lead = Q(**{f"{lead.name}__isnull": True})
+            yield self.ordered(queryset.filter(null_lead, beyond), reverse)
+            if reverse:
+                yield self.ordered(queryset.filter(~null_lead), reverse)
+            return
+        yield self.ordered(queryset.filter(lead.bound(first, direction), beyond), reverse)
+        if lead.nullable and not reverse:
+            yield self.ordered(queryset.filter(**{f"{lead.name}__isnull": True}))
+
+    def beyond(self, values: tuple, direction: str) -> Q:
+        """Rows after the position in lexicographic order: equal on the first keys, beyond on the next one."""
+        terms = []
+        for i, key in enumerate(self.keys):
+            equal = [k.equal(v) for k, v in zip(self.keys[:i], values[:i], strict=True)]
+            terms.append(reduce(and_, [*equal, key.beyond(values[i], direction)]))
+        return reduce(or_, terms)
+
+    def link(self, row, direction: str) -> str:
+        values = tuple(getattr(row, key.name) for key in self.keys)
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.cursor_query_param, Cursor(direction, self.ordering, values).encode())
+
+    def get_next_link(self) -> str | None:
+        return self.link(self.page[-1], NEXT) if self.has_more and self.page else None
+
+    def get_previous_link(self) -> str | None:
+        if not self.has_before:
+            return None
+        if not self.page:  # an empty page past the end: back to the first
+            return remove_query_param(self.request.build_absolute_uri(), self.cursor_query_param)
+        return self.link(self.page[0], PREVIOUS)
+
+    def get_paginated_response(self, data):
+        return Response({"next": self.get_next_link(), "previous": self.get_previous_link(), "results": data})
+
+    def get_paginated_response_schema(self, schema):
+        link = {"type": "string", "nullable": True, "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {"next": link, "previous": link, "results": schema},
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Opaque position from a next/previous link.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Rows per page, 1 to {self.max_page_size}.",
+                "schema": {"type": "integer"},
+            },
+        ]
+
+
+def keys_of(queryset) -> tuple[Key, ...]:
+    """The queryset's ``order_by`` as keys; ordering terms are field names, as ``StrictOrderingFilter`` sets them."""
+    meta, keys = queryset.model._meta, []
+    for term in queryset.query.order_by:
+        name = term.removeprefix("-")
+        nullable = name != "pk" and meta.get_field(name).null
+        keys.append(Key(name, term.startswith("-"), nullable))
+    if not keys or keys[-1].name != "pk":
+        raise ValueError("Keyset pagination needs an ordering that ends with the primary key.")
+    return tuple(keys)

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import closing
+from itertools import islice
 
 from django.http import StreamingHttpResponse
 from rest_framework import serializers
@@ -37,6 +39,8 @@ LIST_SEPARATOR = "; "
 LABEL_KEYS = ("code", "abbreviation", "name", "title", "slug")
 # What says how an object takes part, shown in brackets after its label.
 QUALIFIER_KEYS = ("role", "kind")
+# Everything ``summary`` reads of an object in a list, besides the objects nested in it (``export`` reads no more).
+SUMMARY_KEYS = frozenset({"metric", "value", "unit", "qualifier", *LABEL_KEYS, *QUALIFIER_KEYS})
 # The column naming the list a row comes from, in a payload of several lists.
 PART = "part"
 
@@ -58,18 +62,35 @@ class CSVRenderer(BaseRenderer):
         return b"".join(write_csv(*table(data)))
 
 
-def stream_csv(serializer: serializers.Serializer, objects: Iterable, request) -> StreamingHttpResponse:
-    """Every object of ``objects`` as one CSV row, serialized and sent as the iterable yields it.
+def stream_csv(serializer: serializers.Serializer, queryset, request, chunk_size: int = 500) -> StreamingHttpResponse:
+    """Every row of ``queryset`` as ``serializer`` writes it, a CSV line each, sent a chunk at a time.
 
-    Given ``queryset.iterator(chunk_size=…)``, rows (and their prefetches) are read a chunk at a time
-    while the response is being sent, so memory stays flat however long the list.
+    Rows are read ``chunk_size`` at a time while the response is being sent (through a server-side cursor on
+    PostgreSQL), their related rows one query per to-many field and chunk, so memory stays flat however long
+    the list. ``export.Export`` reads them as ``values()`` rows; a serializer it cannot mirror has its rows read
+    as model instances and serialized. The CSV is the same.
     """
-    rows = (serializer.to_representation(instance) for instance in objects)
+    # Not at the top: DRF imports this module (its renderer setting) before the serializers ``export`` reads.
+    from cooperation.api import export
+
+    columns = serializer_columns(serializer)
+    try:
+        chunks = export.Export(serializer, queryset, columns).chunks(chunk_size)
+    except export.Unsupported:
+        chunks = serialized_chunks(serializer, queryset, columns, chunk_size)
     response = StreamingHttpResponse(
-        write_csv(rows, serializer_columns(serializer)), content_type=f"{CSVRenderer.media_type}; charset=utf-8"
+        write_csv_chunks(chunks, columns), content_type=f"{CSVRenderer.media_type}; charset=utf-8"
     )
     response["Content-Disposition"] = content_disposition(request.path)
     return response
+
+
+def serialized_chunks(serializer: serializers.Serializer, queryset, columns: list[str], chunk_size: int):
+    """The cells of ``queryset``'s rows through ``serializer``, ``chunk_size`` rows at a time (prefetched per chunk)."""
+    cells = row_cells(columns)
+    instances = queryset.iterator(chunk_size=chunk_size)
+    while chunk := list(islice(instances, chunk_size)):
+        yield [cells(serializer.to_representation(instance)) for instance in chunk]
 
 
 def content_disposition(path: str) -> str:
@@ -118,19 +139,26 @@ def _is_object_list(value) -> bool:
 
 def write_csv(rows: Iterable[Mapping], columns: list[str]) -> Iterator[bytes]:
     """The header, then one encoded line per row, produced as ``rows`` are read."""
+    cells = row_cells(columns)
+    return write_csv_chunks(([cells(row)] for row in rows), columns)
+
+
+def write_csv_chunks(chunks: Iterable[list[list[str]]], columns: list[str]) -> Iterator[bytes]:
+    """The header, then each chunk of rows' cells as encoded lines: one ``bytes`` a chunk, produced as it is read."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
-    def line(values) -> bytes:
-        writer.writerow(values)
+    def lines(rows) -> bytes:
+        writer.writerows(rows)
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
         return text.encode()
 
-    yield line(columns)
-    for row in rows:
-        yield line([cell(row, column) for column in columns])
+    yield lines([columns])
+    with closing(iter(chunks)) as rows:  # a client gone mid-export: end the export's transaction now
+        for chunk in rows:
+            yield lines(chunk)
 
 
 # Columns ---------------------------------------------------------------------------------------------------------
@@ -142,7 +170,7 @@ def serializer_columns(serializer: serializers.Serializer, prefix: str = "") -> 
     for name, field in serializer.fields.items():
         if field.write_only:
             continue
-        nested = _nested_serializer(field)
+        nested = nested_serializer(field)
         if nested is None:
             columns.append(f"{prefix}{name}")
         else:
@@ -150,7 +178,7 @@ def serializer_columns(serializer: serializers.Serializer, prefix: str = "") -> 
     return columns
 
 
-def _nested_serializer(field) -> serializers.Serializer | None:
+def nested_serializer(field) -> serializers.Serializer | None:
     """The object a field reads out as, if it is one object (lists stay one summarised cell)."""
     if isinstance(field, serializers.ListSerializer | ManyRelatedField):
         return None
@@ -184,23 +212,54 @@ def _paths(obj: Mapping, prefix: str = "") -> Iterator[str]:
 
 
 def cell(row: Mapping, column: str) -> str:
-    value = row
-    for key in column.split("."):
-        if not isinstance(value, Mapping):
-            return ""
-        value = value.get(key)
-    return text(value)
+    return row_cells([column])(row)[0]
+
+
+def row_cells(columns: list[str]) -> Callable[[Mapping], list[str]]:
+    """A row's cells for ``columns``, each the text of the value at its dotted path (empty where there is none)."""
+    getters = [path_getter(column) for column in columns]
+    return lambda row: [text(get(row)) for get in getters]
+
+
+def path_getter(column: str) -> Callable[[Mapping], object]:
+    """The value at ``column``'s dotted path in a row (``None`` where there is none)."""
+    path = column.split(".")
+
+    def walk(value):
+        for key in path:
+            if not is_mapping(value):
+                return None
+            value = value.get(key)
+        return value
+
+    if len(path) == 1:  # most columns: a plain dict's key
+        key = path[0]
+        return lambda row: row.get(key) if type(row) is dict else walk(row)
+    return walk
+
+
+# The checks below try the exact types serializers produce first: they run for every cell of a long export.
+
+
+def is_mapping(value) -> bool:
+    kind = type(value)
+    return kind is dict or (kind not in _NOT_MAPPINGS and isinstance(value, Mapping))
+
+
+_NOT_MAPPINGS = frozenset({str, int, float, bool, list, tuple, type(None)})
 
 
 def text(value) -> str:
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, Mapping):
+    if is_mapping(value):
         return summary(value)
     if isinstance(value, list | tuple):
-        return LIST_SEPARATOR.join(text(item) for item in value)
+        return LIST_SEPARATOR.join([text(item) for item in value])
     return str(value)
 
 
@@ -216,12 +275,12 @@ def summary(obj: Mapping) -> str:
 
 
 def label(obj) -> str:
-    if not isinstance(obj, Mapping):
+    if not is_mapping(obj):
         return text(obj)
     for key in LABEL_KEYS:
-        if isinstance(value := obj.get(key), str | int) and value != "":
+        if isinstance(value := obj.get(key), (str, int)) and value != "":
             return str(value)
     for value in obj.values():
-        if isinstance(value, Mapping) and (name := label(value)):
+        if is_mapping(value) and (name := label(value)):
             return name
     return ""

@@ -23,9 +23,10 @@ from rest_framework import status, viewsets
 from rest_framework.exceptions import APIException, ValidationError
 
 from cooperation import history, services
-from cooperation.api import filters, serializers
+from cooperation.api import filters, lean, serializers
 from cooperation.api.conditional import ConditionalListMixin, ConditionalRetrieveMixin, ConditionalWriteMixin
 from cooperation.api.errors import exception_handler
+from cooperation.api.pagination import KeysetPagination
 from cooperation.api.serializers.shape import EVERYTHING, PayloadShape
 from cooperation.models import (
     AgendaItem,
@@ -322,6 +323,7 @@ class EventViewSet(ReadOnlyViewSet):
     """``/events/``: the timeline of every kind, read-only; each item links to its kind's resource."""
 
     model = Event
+    pagination_class = KeysetPagination
     serializer_class = serializers.TimelineEventSerializer
     filterset_class = filters.EventFilterSet
     lookup_value_regex = ID
@@ -335,10 +337,16 @@ class EventViewSet(ReadOnlyViewSet):
             prefetch=event_prefetches(self.request.user, self.fetched),
         )
 
+    def page_payload(self, page, lookups):
+        if self.fetched.citations:
+            return super().page_payload(page, lookups)
+        return lean.EventRows(self.request, self.fetched, "event-detail", resource_url=True).build(page)
+
 
 class EventKindViewSet(CuratedViewSet):
     """Base of the per-kind event resources: the core prefetches plus the kind's ``detail_prefetches()``."""
 
+    pagination_class = KeysetPagination
     ordering_fields = EVENT_ORDERING
     ordering = ("-date_lower", "title")
     detail_related: dict[str, list[str]] = {}
@@ -375,6 +383,11 @@ class JointOperationViewSet(EventKindViewSet):
 
     def detail_prefetches(self):
         return {"outcomes": [figures("outcomes", self.fetched)]}
+
+    def page_payload(self, page, lookups):
+        if self.fetched.citations:
+            return super().page_payload(page, lookups)
+        return lean.EventRows(self.request, self.fetched, "operation-detail", outcomes=True).build(page)
 
 
 class ExerciseViewSet(EventKindViewSet):

@@ -4,6 +4,7 @@ from django.db import models
 
 from cooperation.choices import OrganizationKind
 from cooperation.models.base import Curated, Keyed, UncertainDate
+from cooperation.search import SearchIndex
 
 
 class Organization(Curated):
@@ -37,6 +38,10 @@ class Organization(Curated):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            SearchIndex("name", "abbreviation", name="cooperation_org_name_fts"),
+            SearchIndex("description", name="cooperation_org_text_fts"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
@@ -57,6 +62,10 @@ class Council(Curated):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            SearchIndex("name", "abbreviation", name="cooperation_council_name_fts"),
+            SearchIndex("description", name="cooperation_council_text_fts"),
+        ]
 
     def __str__(self):
         return self.name
@@ -79,6 +88,7 @@ class Person(Curated):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
+        indexes = [SearchIndex("name", name="cooperation_person_fts")]
 
     def __str__(self):
         return self.name
@@ -102,6 +112,7 @@ class PersonName(models.Model):
 
     class Meta:
         ordering = ["person", "name"]
+        indexes = [SearchIndex("name", name="cooperation_personname_fts")]
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "name"],

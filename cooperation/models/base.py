@@ -37,6 +37,22 @@ class Timestamped(models.Model):
         abstract = True
 
 
+class NullsLastIndex(models.Index):
+    """An index whose ``OrderBy`` terms may say ``NULLS LAST``/``FIRST``, which only PostgreSQL accepts in an index.
+
+    Elsewhere (SQLite, where ``ORDER BY`` still sorts nulls as asked) it is the same index without the modifier.
+    """
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        plain = [
+            models.OrderBy(term.expression, descending=term.descending) if isinstance(term, models.OrderBy) else term
+            for term in self.expressions
+        ]
+        return models.Index(*plain, name=self.name).create_sql(model, schema_editor, using=using, **kwargs)
+
+
 def is_curator(user) -> bool:
     """Active staff: they see unpublished records and may write; everyone else reads published ones."""
     return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)

@@ -1,6 +1,7 @@
 from django.db import models
 
 from cooperation.models.base import ReferenceQuerySet
+from cooperation.search import SearchIndex
 
 
 class CountryManager(models.Manager.from_queryset(ReferenceQuerySet)):
@@ -21,6 +22,10 @@ class Country(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "countries"
+        indexes = [
+            SearchIndex("name", name="cooperation_country_name_fts"),
+            SearchIndex("code", "alpha3", "official_name", name="cooperation_country_code_fts"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(code__regex=r"^[A-Z]{2}$"),

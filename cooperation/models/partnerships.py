@@ -3,6 +3,7 @@ from django.db.models import Q
 
 from cooperation.choices import PartnershipKind, PartnershipStage
 from cooperation.models.base import Curated, Keyed, UncertainDate, exactly_one
+from cooperation.search import SearchIndex
 
 
 class Partnership(Curated, UncertainDate):
@@ -25,6 +26,7 @@ class Partnership(Curated, UncertainDate):
 
     class Meta:
         ordering = ["title"]
+        indexes = [SearchIndex("title", "summary", name="cooperation_partnership_fts")]
         constraints = UncertainDate.date_constraints("partnership")
 
     def __str__(self):

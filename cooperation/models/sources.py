@@ -4,6 +4,7 @@ from django.db import models
 
 from cooperation.choices import DocumentKind, SourceKind
 from cooperation.models.base import Curated, Keyed, exactly_one
+from cooperation.search import SearchIndex
 
 
 class Source(Curated):
@@ -22,6 +23,7 @@ class Source(Curated):
 
     class Meta:
         ordering = ["name"]
+        indexes = [SearchIndex("name", name="cooperation_source_fts")]
 
     def __str__(self):
         return self.name
@@ -42,6 +44,7 @@ class Document(Curated):
 
     class Meta:
         ordering = ["-published_on", "title"]
+        indexes = [SearchIndex("title", name="cooperation_document_fts")]
 
     def __str__(self):
         return f"{self.source}, {self.published_on:%d %b %Y}: {self.title}"
@@ -83,6 +86,7 @@ class Citation(Keyed):
 
     class Meta:
         ordering = ["document", "pk"]
+        indexes = [SearchIndex("quote", name="cooperation_citation_fts")]
         constraints = [
             models.CheckConstraint(
                 condition=exactly_one(*CITED),

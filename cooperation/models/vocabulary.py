@@ -3,6 +3,7 @@
 from django.db import models
 
 from cooperation.models.base import ReferenceQuerySet
+from cooperation.search import SearchIndex
 
 
 class VocabularyManager(models.Manager.from_queryset(ReferenceQuerySet)):
@@ -20,6 +21,7 @@ class Vocabulary(models.Model):
     class Meta:
         abstract = True
         ordering = ["name"]
+        indexes = [SearchIndex("slug", "name", name="cooperation_%(class)s_fts")]
 
     def __str__(self):
         return self.name

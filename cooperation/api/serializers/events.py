@@ -34,6 +34,8 @@ sent with its ``uid``.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from rest_framework import serializers
 
 from cooperation.api.fields import (
@@ -140,6 +142,10 @@ class EventCoreSerializer(CuratedSerializer):
         )
         brief_fields = ("id", "url", "slug", "title", "kind", "date")
 
+    @cached_property
+    def event_reference(self) -> EventReferenceSerializer:
+        return EventReferenceSerializer(context=self.context)
+
     def get_links(self, event) -> list[dict]:
         """Links to and from other events; those the client may not see are not prefetched, so not listed."""
         links = [(link, "out", link.target) for link in event.links_out.all()]
@@ -149,7 +155,7 @@ class EventCoreSerializer(CuratedSerializer):
                 "uid": str(link.uid),
                 "kind": link.kind,
                 "direction": direction,
-                "event": EventReferenceSerializer(other, context=self.context).data,
+                "event": self.event_reference.to_representation(other),
             }
             for link, direction, other in links
         ]

@@ -4,6 +4,11 @@ Each function takes querysets that are already narrowed to what the client may s
 and to the request's filters (see ``subjects``), and answers in a fixed number
 of queries — one per aggregate, two for the network — whatever the number of rows:
 grouping, counting and pairing happen in SQL; Python only shapes the small result.
+
+Counting countries means counting distinct (event, country) pairs, and the ORM cannot
+group the rows of a subquery: ``country_participations()`` builds the pairs with the
+ORM, and ``grouped()`` wraps that SQL in the GROUP BY, so nothing is counted DISTINCT
+over a join of every participation with its organization, person and their countries.
 """
 
 from __future__ import annotations
@@ -11,14 +16,12 @@ from __future__ import annotations
 from functools import reduce
 from operator import or_
 
-from django.db.models import Aggregate, Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
+from django.db import connections
+from django.db.models import Aggregate, Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear
 
 from cooperation.choices import EventKind, Qualifier
-from cooperation.models import Metric, Outcome, Participation, PartnershipParty
-
-# Where a participation's country comes from: the same three paths as ``filters.participant_from``.
-PARTICIPANT_COUNTRY = ("country", "organization__country", "person__country")
+from cooperation.models import Country, Event, Metric, Outcome, Participation, PartnershipParty
 
 CO_PARTICIPATION = "co-participation"
 PARTNERSHIP = "partnership"
@@ -36,13 +39,40 @@ class GroupConcat(Aggregate):
         )
 
 
-def participant_country(field: str, via: str = "") -> Coalesce:
-    """``field`` of the country a participation (reached through ``via``) stands for.
+def country_participations(events: QuerySet) -> QuerySet:
+    """Each event of ``events`` with each country taking part in it, once: ``(event_id, code)`` rows.
 
-    A participation has exactly one target (a database constraint), so the first
-    non-null path is the participant's own country, its organization's or its person's.
+    A country takes part directly, through one of its organizations or through one of
+    its people (the paths of the ``country`` filter). A participation has exactly one
+    target (a database constraint), so the direct ones — most of them — are read from
+    their own column and only the others are joined to their organization or person;
+    UNION drops the repeats (a country present itself and through its minister).
     """
-    return Coalesce(*(f"{via}{path}__{field}" for path in PARTICIPANT_COUNTRY))
+    direct = Participation.objects.filter(event__in=events, country__isnull=False).values("event_id", code=F("country"))
+    through = (
+        Participation.objects.filter(event__in=events, country__isnull=True)
+        .values("event_id", code=Coalesce("organization__country", "person__country"))
+        .filter(code__isnull=False)
+    )
+    return direct.order_by().union(through.order_by())
+
+
+def grouped(pairs: QuerySet, select: str, params: tuple = ()) -> list[dict]:
+    """The rows of ``select`` and its ``params``, run over ``pairs`` (``(event_id, code)`` rows), as dicts.
+
+    The ORM builds the pairs; this adds what it cannot say, a GROUP BY over a subquery's
+    rows. In ``select``, the pairs are the table ``pairs``; ``{country}`` and ``{event}`` name
+    the countries' and the events' tables.
+    """
+    connection = connections[pairs.db]
+    sql, pairs_params = pairs.query.get_compiler(connection=connection).as_sql()
+    tables = {"country": Country, "event": Event}
+    select = select.format(**{name: connection.ops.quote_name(model._meta.db_table) for name, model in tables.items()})
+    with connection.cursor() as cursor:
+        # Only the ORM's SQL and this module's is spliced in; every value is a bound parameter.
+        cursor.execute(f"WITH pairs (event_id, code) AS ({sql}) {select}", (*pairs_params, *params))
+        columns = [column[0] for column in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def party_node(via: str = "") -> Case:
@@ -57,9 +87,13 @@ def party_node(via: str = "") -> Case:
 # Events --------------------------------------------------------------------------------------------------------------
 
 
+# The lists' filters never repeat an event (they match to-many rows through subqueries, see ``filters``),
+# so counting events needs no DISTINCT.
+
+
 def events_by_kind(events: QuerySet) -> list[dict]:
     """``[{kind, label, count}]`` for every event kind, in the kinds' order; kinds without events count 0."""
-    counts = dict(events.order_by().values_list("kind").annotate(Count("pk", distinct=True)))
+    counts = dict(events.order_by().values_list("kind").annotate(Count("pk")))
     return [{"kind": kind, "label": label, "count": counts.get(kind, 0)} for kind, label in EventKind.choices]
 
 
@@ -68,24 +102,23 @@ def events_by_year(events: QuerySet) -> QuerySet:
     return (
         events.annotate(year=ExtractYear("date_lower"))
         .values("year")
-        .annotate(count=Count("pk", distinct=True))
+        .annotate(count=Count("pk"))
         .order_by(F("year").asc(nulls_last=True))
     )
 
 
-def events_by_country(events: QuerySet) -> QuerySet:
+def events_by_country(events: QuerySet) -> list[dict]:
     """``[{code, name, count}]``: distinct events each country takes part in, most first.
 
     A country takes part directly, through one of its organizations or through one of its
     people — the rule of the ``country`` filter, except that the place alone does not count:
     hosting is recorded as a participation (role “host”) where the source says so.
+    Countries are named after counting, so the grouping carries codes only.
     """
-    return (
-        Participation.objects.filter(event__in=events)
-        .values(code=participant_country("code"), name=participant_country("name"))
-        .exclude(code=None)
-        .annotate(count=Count("event", distinct=True))
-        .order_by("-count", "name")
+    return grouped(
+        country_participations(events),
+        "SELECT c.code, c.name, n.count FROM (SELECT code, COUNT(*) AS count FROM pairs GROUP BY code) n "
+        "INNER JOIN {country} c ON c.code = n.code ORDER BY n.count DESC, c.name",
     )
 
 
@@ -107,8 +140,10 @@ def outcome_totals(
     figures = Outcome.objects.filter(reduce(or_, subjects), part_of=None, counts=True)
     if metric is not None:
         figures = figures.filter(metric=metric)
+    # Grouped by the metric's id, named afterwards: the rows sorted for grouping carry no names.
+    named = Metric.objects.filter(pk=OuterRef("metric")).order_by()
     return (
-        figures.values("unit", slug=F("metric__slug"), name=F("metric__name"))
+        figures.values("metric", "unit")
         .annotate(
             total=Sum("value"),
             figures=Count("pk"),
@@ -116,6 +151,7 @@ def outcome_totals(
             events=Count("event", distinct=True),
             partnerships=Count("partnership", distinct=True),
         )
+        .annotate(slug=Subquery(named.values("slug")), name=Subquery(named.values("name")))
         .order_by("name", "unit")
     )
 
@@ -123,13 +159,14 @@ def outcome_totals(
 # Network -------------------------------------------------------------------------------------------------------------
 
 
-def partnership_pairs(partnerships: QuerySet) -> QuerySet:
+def partnership_pairs(partnerships: QuerySet, min_weight: int = 1) -> QuerySet:
     """Each unordered pair of parties of the same partnership: ``{source, target, weight, ids}``.
 
     A self-join of the parties on their partnership, keeping ``source < target`` so that
     each pair is met once per partnership; ``ids`` lists the partnerships, comma-joined.
+    Pairs of fewer than ``min_weight`` partnerships are left out.
     """
-    return (
+    pairs = (
         PartnershipParty.objects.filter(partnership__in=partnerships)
         .annotate(source=party_node(), target=party_node("partnership__parties__"))
         .filter(source__lt=F("target"))
@@ -141,34 +178,38 @@ def partnership_pairs(partnerships: QuerySet) -> QuerySet:
         )
         .annotate(weight=Count("partnership", distinct=True), ids=GroupConcat(Cast("partnership", CharField())))
     )
+    return pairs.filter(weight__gte=min_weight) if min_weight > 1 else pairs
 
 
-def co_participation_pairs(events: QuerySet) -> QuerySet:
+def co_participation_pairs(events: QuerySet, min_weight: int = 1) -> list[dict]:
     """Each unordered pair of countries taking part in the same event: ``{source, target, weight}`` (ISO codes).
 
-    A self-join of the participations on their event; ``weight`` counts distinct events,
-    since a country may take part several times in one (itself and through its minister).
+    A self-join of the (event, country) pairs on their event: each pair is there once per
+    event, even for a country taking part several times (itself and through its minister),
+    so ``weight``, the events they share, is a plain count. Countries are named after counting.
+    Pairs sharing fewer than ``min_weight`` events are left out.
+
+    The pairs meet through the events' table although the ids would do: the planner has no
+    statistics on ``pairs``, guesses 200 events and expects hundreds of times too many rows
+    (and with them a plan costly enough for PostgreSQL to spend seconds compiling it, JIT).
     """
-    sibling = "event__participations__"
-    return (
-        Participation.objects.filter(event__in=events)
-        .annotate(source=participant_country("code"), target=participant_country("code", via=sibling))
-        .filter(source__lt=F("target"))
-        .values(
-            "source",
-            "target",
-            source_name=participant_country("name"),
-            target_name=participant_country("name", via=sibling),
-        )
-        .annotate(weight=Count("event", distinct=True))
+    return grouped(
+        country_participations(events),
+        "SELECT e.source, s.name AS source_name, e.target, t.name AS target_name, e.weight FROM ("
+        "SELECT a.code AS source, b.code AS target, COUNT(*) AS weight FROM pairs a "
+        "INNER JOIN {event} ev ON ev.id = a.event_id "
+        "INNER JOIN pairs b ON b.event_id = ev.id AND a.code < b.code GROUP BY a.code, b.code HAVING COUNT(*) >= %s"
+        ") e INNER JOIN {country} s ON s.code = e.source INNER JOIN {country} t ON t.code = e.target",
+        (min_weight,),
     )
 
 
-def network(*, partnerships: QuerySet | None = None, events: QuerySet | None = None) -> dict:
+def network(*, partnerships: QuerySet | None = None, events: QuerySet | None = None, min_weight: int = 1) -> dict:
     """``{nodes, edges}``: partnership edges between parties, co-participation edges between countries.
 
-    Either subject may be ``None`` to leave its edges out. Nodes are the edges' ends, with
-    their ``degree``: how many other nodes they are linked to, by either kind of edge.
+    Either subject may be ``None`` to leave its edges out; edges of less than ``min_weight``
+    are left out too. Nodes are the edges' ends, with their ``degree``: how many other nodes
+    they are linked to, by either kind of edge.
     """
     edges, names = [], {}
     for kind, records, pairs, node_id in (
@@ -177,7 +218,7 @@ def network(*, partnerships: QuerySet | None = None, events: QuerySet | None = N
     ):
         if records is None:
             continue
-        for pair in pairs(records):
+        for pair in pairs(records, min_weight):
             ends = {node_id(pair["source"]): pair["source_name"], node_id(pair["target"]): pair["target_name"]}
             names.update(ends)
             # The database paired them in its collation's order; the API promises source < target as strings.

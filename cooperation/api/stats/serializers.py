@@ -73,6 +73,11 @@ class NetworkSerializer(serializers.Serializer):
     nodes = NodeSerializer(many=True, read_only=True)
     edges = EdgeSerializer(many=True, read_only=True)
 
+    def to_representation(self, instance):
+        # ``selectors.network`` builds exactly this shape; the fields describe it (schema, CSV columns).
+        # Reading tens of thousands of edges back through them, field by field, took as long as the query.
+        return instance
+
 
 def results_of(row: type[serializers.Serializer]) -> type[serializers.Serializer]:
     """The ``{"results": [row, …]}`` envelope a row aggregate answers with (unpaginated: aggregates are small)."""
@@ -105,4 +110,10 @@ class NetworkParameters(serializers.Serializer):
         default="all",
         help_text="Which edges: partnership (filtered as /partnerships/), co-participation (filtered as /events/), "
         "or all (each parameter filters every edge kind whose list has it).",
+    )
+    min_weight = serializers.IntegerField(
+        min_value=1,
+        default=1,
+        help_text="Only edges of at least this weight (partnerships joining them, or events they share); "
+        "the nodes and their degrees are those of the edges kept. Default 1: every edge.",
     )

@@ -144,6 +144,8 @@ class NetworkView(StatsView):
     target``. A parameter filters each kind of edge whose list has it (``organization``:
     co-participation only) and must suit each: ``edges`` keeps one kind, as in
     ``?edges=partnership&kind=security`` (to the events' list, ``kind`` is an event kind).
+    Every edge is listed by default; ``min_weight`` keeps the strong ones (``?min_weight=5``),
+    and the nodes and degrees are then those of the edges kept.
     """
 
     serializer_class = NetworkSerializer
@@ -153,7 +155,9 @@ class NetworkView(StatsView):
         return NETWORK_EDGES[parameters["edges"]]
 
     def aggregate(self, records, parameters):
-        return selectors.network(partnerships=records.get("partnerships"), events=records.get("events"))
+        return selectors.network(
+            partnerships=records.get("partnerships"), events=records.get("events"), min_weight=parameters["min_weight"]
+        )
 
 
 AGGREGATES = {

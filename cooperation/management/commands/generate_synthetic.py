@@ -37,6 +37,8 @@ class Command(BaseCommand):
         if synthetic.synthetic_count():
             raise CommandError("Synthetic data already present; run with --clear first.")
         started = time.monotonic()
-        counts = synthetic.generate(events, seed)
+        writer = synthetic.default_writer()
+        counts = synthetic.generate(events, seed, writer=writer)
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
-        self.stdout.write(self.style.SUCCESS(f"Generated {summary} in {time.monotonic() - started:.1f} s."))
+        elapsed = time.monotonic() - started
+        self.stdout.write(self.style.SUCCESS(f"Generated {summary} in {elapsed:.1f} s ({writer.name})."))
