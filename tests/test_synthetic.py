@@ -145,6 +145,15 @@ def test_chunk_size_does_not_change_the_data(monkeypatch):
     assert snapshot() == whole
 
 
+def foreign_key_definitions() -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated "
+            "FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2"
+        )
+        return cursor.fetchall()
+
+
 @postgres_only
 @pytest.mark.django_db
 def test_copy_writes_what_bulk_inserts_write():
@@ -152,8 +161,10 @@ def test_copy_writes_what_bulk_inserts_write():
     synthetic.generate(EVENTS, seed=5, writer=synthetic.BulkWriter())
     generic = snapshot()
     synthetic.clear()
+    foreign_keys = foreign_key_definitions()
     synthetic.generate(EVENTS, seed=5, writer=synthetic.CopyWriter())
     assert snapshot() == generic
+    assert foreign_key_definitions() == foreign_keys  # set aside for the load, back as they were
     # ids came from the tables' sequences: ordinary inserts afterwards do not collide
     Topic.objects.create(slug="after", name="After")
     Event.objects.create(slug="after", kind=EventKind.OPERATION, title="After", date="2001")
