@@ -614,6 +614,29 @@ class TombstoneFilterSet(filters.FilterSet):
         fields = []
 
 
+# Backends ------------------------------------------------------------------------------------------------------------
+
+
+class FilterBackend(filters.DjangoFilterBackend):
+    """django-filter's backend, skipping the FilterSet when the query string names none of its parameters.
+
+    Building a FilterSet deep-copies every declared filter and validates a form: ~4 ms of a
+    ~30 ms unfiltered page, which dashboards request most. With none of its parameters there is
+    nothing to apply (no filter here has a default), nor to validate unless one is required.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not self.has_work(filterset_class, request.query_params):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+    @staticmethod
+    def has_work(filterset_class, params) -> bool:
+        declared = filterset_class.base_filters
+        return not params.keys().isdisjoint(declared) or any(f.extra.get("required") for f in declared.values())
+
+
 # Ordering ------------------------------------------------------------------------------------------------------------
 
 

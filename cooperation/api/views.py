@@ -18,7 +18,6 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 from django.db.models import Prefetch, ProtectedError
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
 from rest_framework.exceptions import APIException, ValidationError
 
@@ -112,7 +111,7 @@ class VisibleQuerysetMixin(ConditionalListMixin):
     """
 
     model = None
-    filter_backends = [DjangoFilterBackend, filters.StrictOrderingFilter]
+    filter_backends = [filters.FilterBackend, filters.StrictOrderingFilter]
     shape: PayloadShape | None = None  # None when no request shaped it, as for the OpenAPI schema
 
     def initial(self, request, *args, **kwargs):
