@@ -105,6 +105,7 @@ class Result:
     csv: bool = False
     scaling: bool = False
     queries: tuple[int | None, int | None] = (None, None)
+    first: tuple[float | None, float | None] = (None, None)  # ms of each server's first request, before any load
     app: Load | Export | None = None
     baseline: Load | Export | None = None
     notes: list[str] = field(default_factory=list)
@@ -373,6 +374,7 @@ def measure_json(scenario: Scenario, dataset: Dataset, app: Server, baseline: Se
     (base_status, base_body, base_seconds, base_queries) = baseline.get(scenario.path)
     result = Result(dataset.events, scenario.name, "yes", scenario.path, scaling=scenario.scaling)
     result.queries = (app_queries, base_queries)
+    result.first = (app_seconds * 1000, base_seconds * 1000)
     if app_status != 200 or base_status != 200:
         result.same = f"no: app {app_status}, baseline {base_status}"
         log(f"  {result.same}: {(app_body if app_status != 200 else base_body)[:200]!r}")
@@ -502,13 +504,15 @@ def json_table(results: list[Result], scaled: bool = False) -> str:
         row = [f"{result.events:,}"] if scaled else []
         row += [result.scenario, result.same, *load_cells(result.app), *load_cells(result.baseline), ratio(result)]
         row.append(f"{count(result.queries[0])} / {count(result.queries[1])}")
+        row.append(" / ".join("—" if ms is None else f"{ms:.1f}" for ms in result.first))
         if scaled:
             first = smallest[result.scenario]
             row.append(" / ".join(growth(getattr(result, side), getattr(first, side)) for side in ("app", "baseline")))
         rows.append(row)
     head = [*(["events"] if scaled else []), "scenario", "same JSON"]
     head += ["app req/s", "app p50 ms", "app p99 ms", "baseline req/s", "baseline p50 ms", "baseline p99 ms"]
-    head += ["baseline/app", "queries app / baseline", *(["p50 growth app / baseline"] if scaled else [])]
+    head += ["baseline/app", "queries app / baseline", "first request ms app / baseline"]
+    head += ["p50 growth app / baseline"] if scaled else []
     return markdown(head, rows)
 
 
@@ -591,7 +595,9 @@ def report(options, started: datetime, postgres: str, main: list[Result], scaled
             "*baseline/app*: how many times the baseline outperforms the app (1.00: the framework costs "
             f"nothing). *alone*: a request slower than {options.slow:g} s is not loaded with wrk but timed alone, "
             f"{ALONE} times per server, alternately (p50: the median, p99: the slowest). Queries are counted "
-            "inside each server, for one request.",
+            "inside each server, for one request. *first request*: the one compared for same JSON, before any "
+            "load; the app's aggregates are then not cached yet (the stats cache is per worker): that column is "
+            "their cost in SQL, the wrk columns are what polling dashboards get.",
             "",
             json_table([result for result in main if not result.csv]),
             "",

@@ -14,6 +14,15 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_stats_cache(settings):
+    """The stats cache off: on PostgreSQL a test's writes are never committed, so the data version never moves.
+
+    ``tests/test_stats_cache.py`` turns it on, in tests whose writes commit.
+    """
+    settings.STATS_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def article(db):
     """The seed article's records, loaded through the public ``loaddata`` command."""

@@ -95,7 +95,7 @@ def test_other_cursors_are_a_400(text):
 
 
 def test_tables():
-    loaded = Result(100_000, "stats events-by-kind", "yes", queries=(1, 1))
+    loaded = Result(100_000, "stats events-by-kind", "yes", queries=(2, 1), first=(480.25, 350.0))
     loaded.app, loaded.baseline = Load(100.0, 50.0, 90.0), Load(200.0, 25.0, 45.0, errors=2)
     slow = Result(100_000, "stats network", "no: $.a: 'x|y' ≠ 'z'", queries=(2, None))
     slow.app, slow.baseline = Load(None, 6000.0, 6000.0, single=True), Load(None, 3000.0, 3000.0, single=True)
@@ -103,10 +103,12 @@ def test_tables():
     assert lines[0].startswith("| scenario | same JSON | app req/s |")
     assert (
         lines[2]
-        == "| stats events-by-kind | yes | 100.0 | 50.0 | 90.0 | 200.0 (2 failed) | 25.0 | 45.0 | 2.00 | 1 / 1 |"
+        == "| stats events-by-kind | yes | 100.0 | 50.0 | 90.0 | 200.0 (2 failed) | 25.0 | 45.0 | 2.00 | 2 / 1 "
+        "| 480.2 / 350.0 |"
     )
     assert lines[3] == (
-        "| stats network | no: $.a: 'x\\|y' ≠ 'z' | alone | 6000.0 | 6000.0 | alone | 3000.0 | 3000.0 | 2.00 | 2 / — |"
+        "| stats network | no: $.a: 'x\\|y' ≠ 'z' | alone | 6000.0 | 6000.0 | alone | 3000.0 | 3000.0 | 2.00 | 2 / — "
+        "| — / — |"
     )
     export = Result(1_000_000, "CSV export (every event)", "header yes", csv=True, queries=(None, 8001))
     export.app, export.baseline = Export(240.0, 12_000, False, 30.0), Export(100.0, 900_000, True, 8.0)

@@ -182,6 +182,11 @@ REST_FRAMEWORK = {
 # without If-Match is refused too (428), so no client can overwrite a change it has not seen.
 API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", default=False)
 
+# The stats aggregates are cached (in the default cache) under the data version, which the database moves on
+# every write (cooperation.changes): a cached answer is never stale. This is how long an unread one is kept;
+# 0 switches the cache off.
+STATS_CACHE_SECONDS = int(os.environ.get("STATS_CACHE_SECONDS", "300"))
+
 # OpenAPI schema (/api/v1/schema/) and its docs (/api/v1/docs/, /api/v1/redoc/), assets served from
 # drf-spectacular-sidecar's static files: the docs work offline and load nothing from a CDN.
 SPECTACULAR_SETTINGS = {

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from cooperation.api.errors import exception_handler
 from cooperation.api.stats import selectors
+from cooperation.api.stats.cache import cached
 from cooperation.api.stats.serializers import (
     CountryCountSerializer,
     KindCountSerializer,
@@ -42,9 +43,12 @@ class StatsView(GenericAPIView):
     parameters_class: type[serializers.Serializer] | None = None  # the view's own query parameters, if any
 
     def get(self, request):
-        parameters = self.read_parameters(request)
-        records = filtered(request, self.subjects_for(parameters))
-        return Response(self.get_serializer(self.aggregate(records, parameters)).data)
+        return Response(cached(request, self.answer))
+
+    def answer(self) -> dict:
+        parameters = self.read_parameters(self.request)
+        records = filtered(self.request, self.subjects_for(parameters))
+        return dict(self.get_serializer(self.aggregate(records, parameters)).data)
 
     def read_parameters(self, request) -> dict:
         if self.parameters_class is None:
