@@ -41,6 +41,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import psycopg
 
 PUBLISHED = "published"
+SESSION_OPTIONS = "-c jit=off"  # the app's PostgreSQL session settings (tracker/settings.py; tests/test_bench.py)
 # Event kinds: value, label (as ``cooperation.choices.EventKind``), and the resource listing them.
 KINDS = (
     ("session", "Council session", "sessions"),
@@ -520,9 +521,13 @@ class Baseline:
 
     def connect(self) -> psycopg.Connection:
         if self.connection is None or self.connection.closed:
-            # Client-side binding, as Django's psycopg backend: the server plans the same literal SQL.
+            # Client-side binding, as Django's psycopg backend: the server plans the same literal SQL,
+            # with the app's session settings (JIT off).
             self.connection = psycopg.connect(
-                self.dsn or os.environ["BENCH_DSN"], autocommit=True, cursor_factory=psycopg.ClientCursor
+                self.dsn or os.environ["BENCH_DSN"],
+                autocommit=True,
+                cursor_factory=psycopg.ClientCursor,
+                options=SESSION_OPTIONS,
             )
         return self.connection
 

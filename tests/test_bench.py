@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bench.baseline import HttpError, decode_cursor, encode_cursor, replace_query_param
+from bench.baseline import SESSION_OPTIONS, HttpError, decode_cursor, encode_cursor, replace_query_param
 from bench.compare import first_csv_difference, first_difference
 from bench.run import Export, Load, Result, export_table, json_table, parse_wrk
 
@@ -117,3 +117,7 @@ def test_tables():
         "| 1,000,000 | 900,000 | header yes | > 240 (stopped at 12,000 rows) | 50 | 30 | 100.0 | 9,000 | 8 "
         "| 180.00 | — / 8001 |"
     )
+
+
+def test_the_baseline_talks_to_postgresql_as_the_app_does(settings):
+    assert SESSION_OPTIONS == settings.POSTGRES_SESSION_OPTIONS
