@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cooperation.api import views
-from cooperation.api.conditional import ConditionalListMixin
+from cooperation.api.conditional import ConditionalListMixin, ConditionalRetrieveMixin
 from cooperation.choices import Status
 from tests.factories import (
     EventLinkFactory,
@@ -44,6 +44,7 @@ def serializer_payload(client, monkeypatch, url, params):
     """The same request answered through the serializers."""
     for viewset in LEAN_LISTS.values():
         monkeypatch.setattr(viewset, "page_payload", ConditionalListMixin.page_payload)
+        monkeypatch.setattr(viewset, "detail_response", ConditionalRetrieveMixin.detail_response)
     try:
         return client.get(url, params)
     finally:
@@ -63,6 +64,40 @@ def test_the_lean_path_answers_what_the_serializers_answer(request, varied, monk
     assert lean.status_code == slow.status_code == 200
     assert lean.json()["results"], "nothing compared"
     assert lean.content == slow.content
+
+
+@pytest.mark.parametrize("params", [{}, {"fields": "id,title,participants,links"}, {"brief": "1"}, {"format": "json"}], ids=str)
+@pytest.mark.parametrize("resource", LEAN_LISTS)
+@pytest.mark.parametrize("who", ["api", "staff_api"])
+def test_a_lean_detail_is_what_the_serializers_answer(request, varied, monkeypatch, resource, params, who):
+    client = request.getfixturevalue(who)
+    rows = client.get(f"{API}/{resource}/", {"page_size": 200}).json()["results"]
+    compared = 0
+    for row in rows:
+        url = f"{API}/{resource}/{row['id']}/"
+        lean = client.get(url, params)
+        slow = serializer_payload(client, monkeypatch, url, params)
+        assert lean.status_code == slow.status_code == 200
+        assert lean.content == slow.content, url
+        compared += 1
+    assert compared >= 3
+
+
+def test_a_lean_detail_reads_one_query_per_related_table(api, varied):
+    operation = JointOperationFactory(status=Status.PUBLISHED)
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(f"{API}/operations/{operation.pk}/")
+
+    assert response.status_code == 200
+    # The ETag's (id, updated_at), the record, topics, participants, links both ways, figures.
+    assert len(queries) == 6, [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_lean_detail_is_a_404_for_what_the_client_may_not_see(api, staff_api, varied):
+    draft = JointOperationFactory(status=Status.DRAFT)
+
+    assert api.get(f"{API}/operations/{draft.pk}/").status_code == 404
+    assert staff_api.get(f"{API}/operations/{draft.pk}/").status_code == 200
 
 
 @pytest.mark.parametrize("resource", LEAN_LISTS)

@@ -213,8 +213,12 @@ class ConditionalRetrieveMixin(ValidatorsMixin):
     def retrieve(self, request, *args, **kwargs):
         validators = self.current_validators() if self.has_validators() else None
         if validators is None:  # untimestamped, or not there / not visible: the ordinary path (404)
-            return super().retrieve(request, *args, **kwargs)
-        return validators.evaluate(request) or validators.apply(super().retrieve(request, *args, **kwargs))
+            return self.detail_response()
+        return validators.evaluate(request) or validators.apply(self.detail_response())
+
+    def detail_response(self):
+        """The record as the serializer reads it out (DRF's ``retrieve``)."""
+        return super().retrieve(self.request, *self.args, **self.kwargs)
 
 
 class ConditionalWriteMixin(ValidatorsMixin):

@@ -20,6 +20,8 @@ from urllib.parse import unquote
 from django.db.models import Prefetch, ProtectedError
 from rest_framework import status, viewsets
 from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.generics import get_object_or_404
+from rest_framework.response import Response
 
 from cooperation import history, services
 from cooperation.api import filters, lean, serializers
@@ -318,7 +320,36 @@ class PartnershipViewSet(CuratedViewSet):
 EVENT_ORDERING = {"id": "pk", "date": "date_lower", "title": "title", "updated_at": "updated_at"}
 
 
-class EventViewSet(ReadOnlyViewSet):
+class LeanEventsMixin:
+    """Pages and details built by ``lean.EventRows`` (``lean_view_name``, ``lean_options``) unless they embed citations.
+
+    ``?include=citations`` goes through the serializers, as every write does.
+    """
+
+    lean_view_name: str
+    lean_options: dict = {}
+
+    def lean(self) -> lean.EventRows | None:
+        if self.fetched.citations:
+            return None
+        return lean.EventRows(self.request, self.fetched, self.lean_view_name, **self.lean_options)
+
+    def page_payload(self, page, lookups):
+        rows = self.lean()
+        return rows.build(page) if rows else super().page_payload(page, lookups)
+
+    def detail_response(self):
+        if (rows := self.lean()) is None:
+            return super().detail_response()
+        # DRF's get_object() without the serializers' prefetches: the lean rows read their own.
+        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        instance = get_object_or_404(queryset, **{self.lookup_field: self.kwargs[lookup]})
+        self.check_object_permissions(self.request, instance)
+        return Response(rows.build([instance])[0])
+
+
+class EventViewSet(LeanEventsMixin, ReadOnlyViewSet):
     """``/events/``: the timeline of every kind, read-only; each item links to its kind's resource."""
 
     model = Event
@@ -328,6 +359,8 @@ class EventViewSet(ReadOnlyViewSet):
     lookup_value_regex = ID
     ordering_fields = EVENT_ORDERING
     ordering = ("-date_lower", "title")
+    lean_view_name = "event-detail"
+    lean_options = {"resource_url": True}
 
     def optimize(self, queryset):
         return self.fetched.fetch(
@@ -335,11 +368,6 @@ class EventViewSet(ReadOnlyViewSet):
             select={"place": ["place_country"]},
             prefetch=event_prefetches(self.request.user, self.fetched),
         )
-
-    def page_payload(self, page, lookups):
-        if self.fetched.citations:
-            return super().page_payload(page, lookups)
-        return lean.EventRows(self.request, self.fetched, "event-detail", resource_url=True).build(page)
 
 
 class EventKindViewSet(CuratedViewSet):
@@ -375,18 +403,15 @@ class CouncilSessionViewSet(EventKindViewSet):
         }
 
 
-class JointOperationViewSet(EventKindViewSet):
+class JointOperationViewSet(LeanEventsMixin, EventKindViewSet):
     model = JointOperation
     serializer_class = serializers.JointOperationSerializer
     filterset_class = filters.JointOperationFilterSet
+    lean_view_name = "operation-detail"
+    lean_options = {"outcomes": True}
 
     def detail_prefetches(self):
         return {"outcomes": [figures("outcomes", self.fetched)]}
-
-    def page_payload(self, page, lookups):
-        if self.fetched.citations:
-            return super().page_payload(page, lookups)
-        return lean.EventRows(self.request, self.fetched, "operation-detail", outcomes=True).build(page)
 
 
 class ExerciseViewSet(EventKindViewSet):
