@@ -42,6 +42,7 @@ from psycopg import sql
 from cooperation.choices import (
     EventKind,
     ExerciseKind,
+    LinkKind,
     MeetingKind,
     OrganizationKind,
     PartnershipKind,
@@ -57,6 +58,7 @@ from cooperation.models import (
     Country,
     Document,
     Event,
+    EventLink,
     Metric,
     Organization,
     Outcome,
@@ -78,10 +80,11 @@ BATCH = 1000  # rows per INSERT on the generic path
 FIRST_DAY = date(1992, 1, 1)
 DAYS = 365 * 34
 PUBLISHED, DRAFT = Status.PUBLISHED.value, Status.DRAFT.value
+LINKED = 0.1  # the share of events linked to an earlier one (a follow-up, a session it was held during…)
 # Each choice list once (``TextChoices.values`` rebuilds its list on every access).
 CHOICES = {
     choices: choices.values
-    for choices in (OrganizationKind, ExerciseKind, MeetingKind, StatementForm, Qualifier, PartnershipKind)
+    for choices in (OrganizationKind, ExerciseKind, MeetingKind, StatementForm, Qualifier, PartnershipKind, LinkKind)
 }
 # Spellings of "Synthetic Person" the way transliterations of one name differ, for name-variant search.
 NAME_VARIANTS = ("Synthetic Persson {}", "Sintetik Person {}", "Syntetic Persone {}")
@@ -310,7 +313,7 @@ class Generator:
             model: Table(model, stamp)
             for model in (Topic, Metric, Source, Document, Organization, Council, Person, Event, Outcome, Partnership)
         }
-        for model in (*EVENT_MODELS.values(), PersonName, Participation, Citation, PartnershipParty):
+        for model in (*EVENT_MODELS.values(), PersonName, Participation, Citation, PartnershipParty, EventLink):
             self.tables[model] = Table(model, stamp, with_id=False)
         self.tables["event_topics"] = Table(Event.topics.through, stamp, with_id=False)
         self.tables["partnership_events"] = Table(Partnership.events.through, stamp, with_id=False)
@@ -371,6 +374,7 @@ class Generator:
             "people": self.counts["person"],
             "name variants": self.counts["personname"],
             "partnerships": self.counts["partnership"],
+            "event links": self.counts["eventlink"],
         }
 
     # -- the dataset ----------------------------------------------------------
@@ -482,7 +486,7 @@ class Generator:
         kinds = [kind.value for kind in EVENT_MODELS]
         ids = self.ids.reserve(Event, stop - first)
         self.event_ids.extend(ids)
-        events, typed, topics, parts, outcomes, citations = [], {kind: [] for kind in kinds}, [], [], [], []
+        events, typed, topics, parts, outcomes, citations, links = [], {kind: [] for kind in kinds}, [], [], [], [], []
         operations = sum(kinds[i % len(kinds)] == EventKind.OPERATION for i in range(first, stop))
         outcome_ids = iter(self.ids.reserve(Outcome, 2 * operations))
         for i, pk in zip(range(first, stop), ids, strict=True):
@@ -503,6 +507,11 @@ class Generator:
             topics.append({"event_id": pk, "topic_id": rng.choice(self.topics)})
             parts.extend(self.participations(pk, kind))
             citations.append(self.citation(event_id=pk))
+            if i and rng.random() < LINKED:  # to an earlier event, so never to itself nor twice
+                target = self.event_ids[rng.randrange(i)]
+                links.append(
+                    {"uid": self.uid(), "source_id": pk, "target_id": target, "kind": rng.choice(CHOICES[LinkKind])}
+                )
             if kind == EventKind.OPERATION:
                 for metric in rng.sample(self.metrics, 2):
                     outcome = next(outcome_ids)
@@ -525,6 +534,7 @@ class Generator:
         self.write(Participation, parts)
         self.write(Outcome, outcomes)
         self.write(Citation, citations)
+        self.write(EventLink, links)
 
     def participations(self, event: int, kind: str) -> list[dict]:
         """Three countries (a host and two participants), plus the speaker or visitor, or the agency of an operation."""

@@ -66,7 +66,9 @@ def test_the_lean_path_answers_what_the_serializers_answer(request, varied, monk
     assert lean.content == slow.content
 
 
-@pytest.mark.parametrize("params", [{}, {"fields": "id,title,participants,links"}, {"brief": "1"}, {"format": "json"}], ids=str)
+@pytest.mark.parametrize(
+    "params", [{}, {"fields": "id,title,participants,links"}, {"brief": "1"}, {"format": "json"}], ids=str
+)
 @pytest.mark.parametrize("resource", LEAN_LISTS)
 @pytest.mark.parametrize("who", ["api", "staff_api"])
 def test_a_lean_detail_is_what_the_serializers_answer(request, varied, monkeypatch, resource, params, who):

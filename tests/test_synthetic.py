@@ -14,6 +14,7 @@ from cooperation.models import (
     Council,
     Document,
     Event,
+    EventLink,
     Metric,
     Organization,
     Outcome,
@@ -43,6 +44,7 @@ WRITTEN = (
     Participation,
     Outcome,
     Citation,
+    EventLink,
     Partnership,
     PartnershipParty,
     Partnership.events.through,
@@ -102,7 +104,8 @@ def test_every_kind_with_children_that_hold_the_model_rules():
             bounds.upper,
             bounds.precision,
         )
-    for model in (Participation, Outcome, Citation, Partnership, PartnershipParty, Person, PersonName, Organization):
+    models_with_rules = (Participation, Outcome, Citation, EventLink, Partnership, PartnershipParty, Person, PersonName)
+    for model in (*models_with_rules, Organization):
         records = list(model.objects.all())
         assert records, model
         for record in records:
