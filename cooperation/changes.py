@@ -1,4 +1,10 @@
-"""Triggers that move the data version (``models.DataVersion``) on every write to the tracker's tables.
+"""The data version: a number the database moves forward at every committed write to the tracker's tables.
+
+Answers derived from the whole data set (the stats aggregates, ``api.stats.cache``) are cached under
+it, so a cached answer is never served once anything it may count has changed. Triggers move it, so
+every write counts, whatever makes it: the admin, the API, imports, fixtures, bulk loads, raw SQL.
+It lives in a one-row table of its own, ``cooperation_data_version``, not a model: it is bookkeeping,
+never dumped, loaded or flushed with the data.
 
 On PostgreSQL a statement-level trigger on each table marks the writing transaction, once, in
 ``cooperation_pending_change``; a deferred trigger there moves the version when that transaction
@@ -11,8 +17,8 @@ SQLite has neither statement-level nor deferred triggers, and one writer at a ti
 row moves the version in the writer's own transaction.
 
 The version is the time of the move in microseconds, or the last version plus one if that is
-larger: it never repeats, even after ``flush`` empties its table, so an answer cached under an
-old version cannot be mistaken for a current one. A new table needs its trigger: add it in a
+larger: it never repeats, even if its table is emptied or made anew, so an answer cached under
+an old version cannot be mistaken for a current one. A new table needs its trigger: add it in a
 migration with ``install(schema_editor, [table])`` (``tests/test_stats_cache.py`` checks every table has one).
 """
 
@@ -22,10 +28,8 @@ from __future__ import annotations
 
 from django.db import connection
 
-from cooperation.models.changes import DataVersion
-
 TRIGGER = "cooperation_data_changed"
-VERSION_TABLE = DataVersion._meta.db_table
+VERSION_TABLE = "cooperation_data_version"
 PENDING_TABLE = "cooperation_pending_change"
 
 MOVE = {
@@ -41,6 +45,7 @@ MOVE = {
 }
 
 POSTGRESQL_SETUP = [
+    f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (id integer PRIMARY KEY, version bigint NOT NULL)",
     f"CREATE TABLE IF NOT EXISTS {PENDING_TABLE} (txid bigint PRIMARY KEY)",
     # Marks the transaction: the first statement's row fires the deferred trigger below, the others conflict.
     f"""CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -74,6 +79,9 @@ def install(schema_editor, tables: list[str]) -> None:
                 f"FOR EACH STATEMENT EXECUTE FUNCTION {TRIGGER}()"
             )
     elif vendor == "sqlite":
+        schema_editor.execute(
+            f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (id integer PRIMARY KEY, version bigint NOT NULL)"
+        )
         for table in tables:
             for event in ("INSERT", "UPDATE", "DELETE"):
                 name = quote(f"{TRIGGER}_{table}_{event.lower()}")
@@ -89,19 +97,19 @@ def uninstall(schema_editor, tables: list[str]) -> None:
     if vendor == "postgresql":
         for table in tables:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {quote(table)}")
-        schema_editor.execute(f"DROP TABLE IF EXISTS {PENDING_TABLE}")
+        schema_editor.execute(f"DROP TABLE IF EXISTS {PENDING_TABLE}, {VERSION_TABLE}")
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {TRIGGER}(), cooperation_move_data_version()")
     elif vendor == "sqlite":
         for table in tables:
             for event in ("insert", "update", "delete"):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {quote(f'{TRIGGER}_{table}_{event}')}")
+        schema_editor.execute(f"DROP TABLE IF EXISTS {VERSION_TABLE}")
 
 
 def tracked_tables(apps) -> list[str]:
-    """The app's tables (many-to-many ones included), but the version's own."""
+    """The app's tables, many-to-many ones included."""
     models = apps.get_app_config("cooperation").get_models(include_auto_created=True)
-    tables = {model._meta.db_table for model in models if model._meta.managed and not model._meta.proxy}
-    return sorted(tables - {VERSION_TABLE})
+    return sorted({model._meta.db_table for model in models if model._meta.managed and not model._meta.proxy})
 
 
 def current_version() -> int:

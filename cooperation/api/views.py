@@ -321,16 +321,17 @@ EVENT_ORDERING = {"id": "pk", "date": "date_lower", "title": "title", "updated_a
 
 
 class LeanEventsMixin:
-    """Pages and details built by ``lean.EventRows`` (``lean_view_name``, ``lean_options``) unless they embed citations.
+    """Pages and details built by ``lean.EventRows`` (``lean_view_name``, ``lean_options``).
 
-    ``?include=citations`` goes through the serializers, as every write does.
+    A payload embedding citations (``?include=citations``) and a CSV detail, whose columns follow
+    the serializer's fields, go through the serializers, as every write does.
     """
 
     lean_view_name: str
     lean_options: dict = {}
 
     def lean(self) -> lean.EventRows | None:
-        if self.fetched.citations:
+        if self.fetched.citations or self.wants_csv():
             return None
         return lean.EventRows(self.request, self.fetched, self.lean_view_name, **self.lean_options)
 

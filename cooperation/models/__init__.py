@@ -1,7 +1,6 @@
 """Domain models, one module per topic, re-exported here."""
 
 from cooperation.models.actors import Council, Organization, Person, PersonName, Position
-from cooperation.models.changes import DataVersion
 from cooperation.models.events import (
     EVENT_MODELS,
     AgendaItem,
@@ -29,7 +28,6 @@ __all__ = [
     "Council",
     "CouncilSession",
     "Country",
-    "DataVersion",
     "Document",
     "Event",
     "EventLink",

@@ -10,5 +10,6 @@ as ``{"results": [...]}`` without pagination: an aggregate has a row per kind, y
 country or metric and unit, never one per record.
 
 ``selectors`` holds the queries, ``subjects`` what they count and how it is filtered,
-``serializers`` the shapes, ``views`` and ``urls`` the endpoints.
+``serializers`` the shapes, ``views`` and ``urls`` the endpoints, ``cache`` how answers are
+kept until the data changes.
 """
