@@ -638,7 +638,7 @@ def main(argv=None):
     parser.add_argument(
         "--slow", type=float, help="Time alone, without wrk, a request slower than this (s; default duration / 4)."
     )
-    parser.add_argument("--export-timeout", type=int, default=240, help="Stop reading an export after this (s).")
+    parser.add_argument("--export-timeout", type=int, default=600, help="Stop reading an export after this (s).")
     parser.add_argument("--quick", action="store_true", help="2,000 events, 3 s runs, scales 1000,2000.")
     options = parser.parse_args(argv)
     if options.quick:

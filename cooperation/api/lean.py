@@ -1,14 +1,14 @@
-"""The hot lists' read path: the event timeline and the operations, built from ``values()`` rows.
+"""The hot read path: the event timeline and the operations, pages and details, built from ``values()`` rows.
 
 Dashboards poll ``/events/`` and ``/operations/``. Through the serializers a page of 50 costs a model
 instance per related row and a walk of a dozen DRF fields per object; here it is one ``values()`` query
 per related table and plain dicts — the same JSON, key for key and in the same order (see
 ``serializers.events`` for the payload; ``tests/test_api_lean.py`` compares both paths on every kind of
-row and every payload shape). Writes, details and the other lists keep the serializers; so does a page
-that embeds citations (``?include=citations``), which dashboards do not poll.
+row and every payload shape). Writes and the other resources keep the serializers; so does a payload
+that embeds citations (``?include=citations``), which dashboards do not poll (``views.LeanEventsMixin``).
 
-The page's events themselves are already fetched (their ETag is computed from them); what is read here
-is what the page shows of their related rows, and only for the fields the request's shape shows.
+The events themselves are already fetched (a page's ETag is computed from them); what is read here
+is what the payload shows of their related rows, and only for the fields the request's shape shows.
 """
 
 from __future__ import annotations
