@@ -103,15 +103,6 @@ LINKS_IN = (
     f"WHERE l.source_id IN (SELECT id FROM cooperation_event WHERE status = '{PUBLISHED}') "
     "AND l.target_id = ANY(%s) ORDER BY s.date_lower DESC, s.title ASC, l.kind ASC"
 )
-# The lists read both directions in one query (as ``cooperation.api.lean`` does): a row is its source's link out
-# when the source is on the page, its target's link in when the target is.
-LINKS = (
-    "SELECT l.uid, l.kind, s.id, s.kind, s.title, t.id, t.kind, t.title FROM cooperation_eventlink l "
-    "JOIN cooperation_event s ON s.id = l.source_id JOIN cooperation_event t ON t.id = l.target_id "
-    f"WHERE (l.source_id = ANY(%s) AND l.target_id IN (SELECT id FROM cooperation_event WHERE status = '{PUBLISHED}')) "
-    f"OR (l.target_id = ANY(%s) AND l.source_id IN (SELECT id FROM cooperation_event WHERE status = '{PUBLISHED}')) "
-    "ORDER BY s.date_lower DESC, s.title ASC, l.kind ASC"
-)
 OUTCOMES = (
     "SELECT o.event_id, o.uid, m.slug, m.name, o.value, o.unit, o.qualifier, o.scope, po.uid, o.counts "
     "FROM cooperation_outcome o JOIN cooperation_metric m ON m.id = o.metric_id "
@@ -541,12 +532,8 @@ class Baseline:
         if self.statements is not None:
             self.statements.append(sql)
 
-    def attach(self, payloads: list[dict], request: Request, *, outcomes: bool = False, lean: bool = False) -> None:
-        """The related lists of these events: topics, participants, links (and outcomes): a query each.
-
-        Links take two queries, out and in, as the app's serializers (detail, export) read them, or one on
-        a ``lean`` list page, as ``cooperation.api.lean`` reads them.
-        """
+    def attach(self, payloads: list[dict], request: Request, *, outcomes: bool = False) -> None:
+        """The related lists of these events: topics, participants, links both ways (and outcomes): a query each."""
         if not payloads:
             return
         by_id = {payload["id"]: payload for payload in payloads}
@@ -556,20 +543,9 @@ class Baseline:
         for row in self.fetch(PARTICIPANTS, [ids]):
             by_id[row[0]]["participants"].append(participant(row, request))
         # Every event's outgoing links before its incoming ones, as the app lists them.
-        if lean:
-            links_in = {pk: [] for pk in ids}
-            for uid, kind, *ends in self.fetch(LINKS, [ids, ids]):
-                source, target = ends[:3], ends[3:]
-                if source[0] in by_id:
-                    by_id[source[0]]["links"].append(link((source[0], uid, kind, *target), "out", request))
-                if target[0] in by_id:
-                    links_in[target[0]].append(link((target[0], uid, kind, *source), "in", request))
-            for pk, links in links_in.items():
-                by_id[pk]["links"].extend(links)
-        else:
-            for sql, direction in ((LINKS_OUT, "out"), (LINKS_IN, "in")):
-                for row in self.fetch(sql, [ids]):
-                    by_id[row[0]]["links"].append(link(row, direction, request))
+        for sql, direction in ((LINKS_OUT, "out"), (LINKS_IN, "in")):
+            for row in self.fetch(sql, [ids]):
+                by_id[row[0]]["links"].append(link(row, direction, request))
         if outcomes:
             for row in self.fetch(OUTCOMES, [ids]):
                 by_id[row[0]]["outcomes"].append(outcome(row))
@@ -604,7 +580,7 @@ class Baseline:
                     )
         more, rows = len(rows) > size, rows[:size]
         payloads = [payload(row, request) for row in rows]
-        self.attach(payloads, request, outcomes=outcomes, lean=True)
+        self.attach(payloads, request, outcomes=outcomes)
 
         def position(row, direction):
             return replace_query_param(request.url, "cursor", encode_cursor(direction, [row[8], row[5], row[0]]))

@@ -91,8 +91,8 @@ def test_a_lean_detail_reads_one_query_per_related_table(api, varied):
         response = api.get(f"{API}/operations/{operation.pk}/")
 
     assert response.status_code == 200
-    # The ETag's (id, updated_at), the record, topics, participants, links both ways, figures.
-    assert len(queries) == 6, [query["sql"] for query in queries.captured_queries]
+    # The ETag's (id, updated_at), the record, topics, participants, links out, links in, figures.
+    assert len(queries) == 7, [query["sql"] for query in queries.captured_queries]
 
 
 def test_a_lean_detail_is_a_404_for_what_the_client_may_not_see(api, staff_api, varied):
@@ -114,5 +114,5 @@ def test_the_lean_page_costs_one_query_per_related_table(api, varied, resource):
     with CaptureQueriesContext(connection) as queries:
         api.get(f"{API}/{resource}/", {"page_size": 200})
 
-    # The page, then topics, participants, links both ways (and, for operations, their figures).
-    assert len(queries) == 4 + (resource == "operations")
+    # The page, then topics, participants, links out, links in (and, for operations, their figures).
+    assert len(queries) == 5 + (resource == "operations")

@@ -239,7 +239,6 @@ SHAPES = {
 
 
 KEYSET_PAGED = {"events", "sessions", "operations", "exercises", "meetings", "statements"}
-LEAN_LISTS = {"events", "operations"}  # built by api.lean unless they embed citations
 
 
 def list_queries(client, resource: str, **params) -> int:
@@ -271,9 +270,7 @@ def test_smaller_payloads_cost_fewer_queries(api, db, resource):
 
     # The page and nothing else (and, on the counted lists, the count; event lists are keyset-paged).
     assert costs["fields"] == costs["brief"] == (1 if resource.name in KEYSET_PAGED else 2)
-    # The lean lists read links in one query; embedding citations takes the serializers' two.
-    lean_links = 1 if resource.name in LEAN_LISTS else 0
-    assert costs["citations"] == costs["full"] + CITATION_QUERIES[resource.name] + lean_links
+    assert costs["citations"] == costs["full"] + CITATION_QUERIES[resource.name]
     assert costs["full"] <= resource.query_budget
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Q
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
@@ -193,25 +192,22 @@ class EventRows:
         }
 
     def links(self, ids) -> dict[int, list[dict]]:
-        """Links out, then in, to events the client may see, as ``views.event_prefetches`` fetches them.
+        """Links out, then in, to events the client may see (as ``views.event_prefetches`` fetches them).
 
-        One query reads both directions. A row whose source is on the page matched because its target
-        is visible, or is on the page too (so visible): it is the source's link out; likewise in.
+        Two queries, not one with ``OR``: PostgreSQL turns each ``IN (visible events)`` into a semi-join
+        along the link's index, but under ``OR`` it hashes every visible event instead (~100 ms at 100k).
         """
         visible = Event.objects.visible_to(self.request.user)
-        links = EventLink.objects.filter(
-            Q(source_id__in=ids, target__in=visible) | Q(target_id__in=ids, source__in=visible)
-        ).order_by("source", "kind")
+        grouped = defaultdict(list)
         ends = ("id", "kind", "title")
-        columns = ("uid", "kind", *(f"source__{end}" for end in ends), *(f"target__{end}" for end in ends))
-        on_page, out, into = set(ids), defaultdict(list), defaultdict(list)
-        for uid, kind, *pair in links.values_list(*columns):
-            source, target = pair[:3], pair[3:]
-            if source[0] in on_page:
-                out[source[0]].append(self.link(uid, kind, "out", *target))
-            if target[0] in on_page:
-                into[target[0]].append(self.link(uid, kind, "in", *source))
-        return {pk: out[pk] + into[pk] for pk in on_page if pk in out or pk in into}
+        for direction, own, other in (("out", "source", "target"), ("in", "target", "source")):
+            links = EventLink.objects.filter(**{f"{own}_id__in": ids, f"{other}__in": visible}).order_by(
+                "source", "kind"
+            )
+            columns = (f"{own}_id", "uid", "kind", *(f"{other}__{end}" for end in ends))
+            for own_id, uid, kind, *event in links.values_list(*columns):
+                grouped[own_id].append(self.link(uid, kind, direction, *event))
+        return grouped
 
     def link(self, uid, kind: str, direction: str, pk: int, event_kind: str, title: str) -> dict:
         reference = {"id": pk, "kind": event_kind, "title": title, "url": self.urls(f"{event_kind}-detail", pk)}
