@@ -44,8 +44,8 @@ MOVE = {
     ),
 }
 
+VERSION_DDL = f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (id integer PRIMARY KEY, version bigint NOT NULL)"
 POSTGRESQL_SETUP = [
-    f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (id integer PRIMARY KEY, version bigint NOT NULL)",
     f"CREATE TABLE IF NOT EXISTS {PENDING_TABLE} (txid bigint PRIMARY KEY)",
     # Marks the transaction: the first statement's row fires the deferred trigger below, the others conflict.
     f"""CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -69,6 +69,9 @@ def install(schema_editor, tables: list[str]) -> None:
     """Make every write to ``tables`` move the data version."""
     vendor = schema_editor.connection.vendor
     quote = schema_editor.quote_name
+    if vendor not in MOVE:
+        raise NotImplementedError(f"data version triggers for {vendor}: the tracker runs on SQLite and PostgreSQL")
+    schema_editor.execute(VERSION_DDL)
     if vendor == "postgresql":
         for statement in POSTGRESQL_SETUP:
             schema_editor.execute(statement)
@@ -78,10 +81,7 @@ def install(schema_editor, tables: list[str]) -> None:
                 f"CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {quote(table)} "
                 f"FOR EACH STATEMENT EXECUTE FUNCTION {TRIGGER}()"
             )
-    elif vendor == "sqlite":
-        schema_editor.execute(
-            f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (id integer PRIMARY KEY, version bigint NOT NULL)"
-        )
+    else:
         for table in tables:
             for event in ("INSERT", "UPDATE", "DELETE"):
                 name = quote(f"{TRIGGER}_{table}_{event.lower()}")
