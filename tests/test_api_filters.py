@@ -642,3 +642,19 @@ def test_a_bad_value_of_any_parameter_is_a_400_naming_it(api, db, resource, para
     assert response.status_code == 400, response.content
     assert list(response.json()) == [parameter]
     assert all(isinstance(message, str) and message for message in response.json()[parameter])
+
+
+def test_a_list_without_filter_parameters_builds_no_filterset(api, article, monkeypatch):
+    built = []
+    original = filters.EventFilterSet.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(filters.EventFilterSet, "__init__", counting)
+
+    assert api.get("/api/v1/events/", {"page_size": 5}).status_code == 200
+    assert built == []
+    assert api.get("/api/v1/events/", {"country": "UA"}).status_code == 200
+    assert built == [1]
