@@ -9,8 +9,9 @@ Every write of the REST API goes through here, so that
 - the logic is written once for every kind of record instead of once per model;
 - every write is a revision of the change history (``cooperation.history``), by ``user``
   and for ``reason`` when given, and a deleted record can be recovered;
-- a record is saved as published only with a citation (``cooperation.workflow``): else
-  ``status`` gets the error and nothing is written.
+- a record is saved as published only with a citation, and with the actors and documents
+  it refers to published too, or published with it on request (``publish_linked``; see
+  ``cooperation.workflow``): else ``status`` gets the error and nothing is written.
 
 ``data`` is in model terms (what the API serializers' ``validated_data`` hold):
 
@@ -49,19 +50,23 @@ Errors = dict[str, list[str]]
 
 
 @transaction.atomic
-def record_create(model: type[ModelT], *, data: Mapping[str, Any], user=None, reason: str = "") -> ModelT:
+def record_create(
+    model: type[ModelT], *, data: Mapping[str, Any], user=None, reason: str = "", publish_linked: bool = False
+) -> ModelT:
     """Create a ``model`` record with its many-to-many sets and child rows, all or nothing."""
     with history.recording(user=user, reason=reason):
         instance = model()
-        _write(instance, data)
+        _write(instance, data, publish_linked=publish_linked)
     return instance
 
 
 @transaction.atomic
-def record_update(instance: ModelT, *, data: Mapping[str, Any], user=None, reason: str = "") -> ModelT:
+def record_update(
+    instance: ModelT, *, data: Mapping[str, Any], user=None, reason: str = "", publish_linked: bool = False
+) -> ModelT:
     """Update ``instance`` with the fields, sets and child lists named in ``data``, all or nothing."""
     with history.recording(instance, user=user, reason=reason):
-        _write(instance, data)
+        _write(instance, data, publish_linked=publish_linked)
     return instance
 
 
@@ -75,11 +80,11 @@ def record_delete(instance: models.Model, *, user=None, reason: str = "") -> Non
     history.delete(instance, user=user, reason=reason)
 
 
-def _write(instance: models.Model, data: Mapping[str, Any]) -> None:
+def _write(instance: models.Model, data: Mapping[str, Any], *, publish_linked: bool) -> None:
     errors: Errors = {}
     _save_tree(instance, data, path="", errors=errors)
     # Judged on what was written, so that citations sent in the same request count.
-    if not errors and (refusal := workflow.publish_refusal(instance)):
+    if not errors and (refusal := workflow.publish_refusal(instance, publish_linked=publish_linked)):
         errors["status"] = [refusal]
     if errors:
         # Raising inside the atomic block rolls back whatever was saved before the error.

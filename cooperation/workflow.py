@@ -1,43 +1,48 @@
-"""The review workflow's one rule: a record is published only with at least one citation.
+"""The review workflow's rules: what may be published, and with what.
 
 Records move draft → reviewed → published (or withdrawn); ``status`` says where one
 stands and ``visible_to()`` shows anonymous clients the published ones only. What
 may be *published* is decided here, and enforced wherever status is written: the
-admin's form (``cooperation.admin.workflow``), its bulk “Publish” action, and the
-API's write services (``cooperation.services``).
+admin's form (``cooperation.admin.workflow``), its bulk “Publish” actions, the
+API's write services (``cooperation.services``) and imports.
 
-What counts as cited, by kind of record:
-
-- an **event** (every kind): a citation of the event itself or of one of its
-  participations or outcomes, and for a council session of one of its proposals;
-- a **partnership**: a citation of the partnership or of one of its figures;
-- **sources** and **documents** need none: they *are* the provenance;
-- **organizations**, **councils** and **people** need none: they are the actors
-  facts are about, and the facts about them that are claims — taking part in an
-  event, holding an office — are cited on those rows (``Participation``,
-  ``Position``), not on the actor.
+1. **Cited**: an event or a partnership is published only with at least one citation
+   (``selectors.citations`` says which count: its own or its rows'). Sources, documents
+   and actors need none: they are the provenance and what facts are about.
+2. **With what it refers to**: a published record whose rows name unpublished actors or
+   provenance — a draft organization taking part, a draft document cited, a session of a
+   draft council — would show anonymous readers nothing of them (``selectors.visibility``
+   leaves them out), so publishing it is refused with their list, unless asked to publish
+   them together (``publish_linked``). A withdrawn one is never published along: refer to
+   another record, or publish it again on its own. Linked events and a partnership's
+   evidencing events are not prerequisites: they appear once they are published.
 """
 
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
 
 from cooperation.choices import Status
-from cooperation.models import Citation, CouncilSession, Event, Partnership
+from cooperation.models import Citation, Council, CouncilSession, Document, Event, Organization, Partnership, Person
+from cooperation.selectors.citations import citation_paths, cited
 
-# Kinds of record that need a citation to be published → the paths from a Citation to such a record
-# through which it counts. A kind inherits its parents' paths (a council session, an event's).
-CITATION_PATHS: dict[type[models.Model], tuple[str, ...]] = {
-    Event: ("event", "participation__event", "outcome__event"),
-    CouncilSession: ("proposal__session",),
-    Partnership: ("partnership", "outcome__partnership"),
+# Kinds of record → the paths to the curated records it shows, which must be published with it. A kind has its
+# parents' paths (a council session, an event's).
+REFERENCE_PATHS: dict[type[models.Model], tuple[str, ...]] = {
+    Event: (
+        "participations__organization",
+        "participations__person",
+        "citations__document",
+        "participations__citations__document",
+        "outcomes__citations__document",
+    ),
+    CouncilSession: ("council", "proposals__citations__document"),
+    Partnership: ("parties__organization", "citations__document", "figures__citations__document"),
+    Person: ("positions__organization", "positions__citations__document"),
+    Organization: ("parent",),
+    Council: ("organization",),
+    Document: ("source",),
 }
-
-
-def citation_paths(model: type[models.Model]) -> list[str]:
-    """The paths from ``Citation`` through which a citation counts for ``model``; empty if it needs none."""
-    return [path for cls in model.__mro__ for path in CITATION_PATHS.get(cls, ())]
 
 
 def unpublishable(queryset: models.QuerySet) -> models.QuerySet:
@@ -46,27 +51,54 @@ def unpublishable(queryset: models.QuerySet) -> models.QuerySet:
     One query for any number of records (an ``EXISTS`` per path); none at all for a kind
     that needs no citation.
     """
-    paths = citation_paths(queryset.model)
-    if not paths:
+    if not citation_paths(queryset.model):
         return queryset.none()
-    cited = Q()
-    for path in paths:
-        cited |= Exists(Citation.objects.filter(**{path: OuterRef("pk")}))
-    return queryset.exclude(cited)
+    return queryset.exclude(cited(queryset.model))
 
 
-def publish_refusal(record: models.Model) -> str | None:
+def unpublished_references(record: models.Model) -> list[models.Model]:
+    """The unpublished records ``record`` shows, and those they show in turn (a draft document's draft source)."""
+    found: dict[tuple[type, int], models.Model] = {}
+    pending = [record]
+    while pending:
+        current = pending.pop()
+        model = type(current)
+        for path in (path for cls in model.__mro__ for path in REFERENCE_PATHS.get(cls, ())):
+            target = _model_at(model, path)
+            ids = model._default_manager.filter(pk=current.pk, **{f"{path}__isnull": False}).values(path)
+            for other in target._default_manager.filter(pk__in=ids).exclude(status=Status.PUBLISHED):
+                if (target, other.pk) not in found:
+                    found[target, other.pk] = other
+                    pending.append(other)
+    return sorted(found.values(), key=lambda other: (other._meta.verbose_name, str(other)))
+
+
+def publish_refusal(record: models.Model, *, publish_linked: bool = False) -> str | None:
     """Why ``record`` may not be saved as it now stands in the database, or ``None`` if it may.
 
     Called after the record and its rows are written, inside the transaction that wrote
     them, so that citations entered in the same form or request count; a refusal rolls it all back.
+    With ``publish_linked``, the unpublished records it refers to are published here, in that transaction.
     """
     if getattr(record, "status", None) != Status.PUBLISHED:
         return None
     model = type(record)
-    if not unpublishable(model._default_manager.filter(pk=record.pk)).exists():
+    if unpublishable(model._default_manager.filter(pk=record.pk)).exists():
+        return uncited_message(model)
+    linked = unpublished_references(record)
+    if not linked:
         return None
-    return uncited_message(model)
+    if publish_linked and not any(other.status == Status.WITHDRAWN for other in linked):
+        publish(linked)
+        return None
+    return linked_message(model, linked)
+
+
+def publish(records) -> None:
+    """Publish ``records`` one by one, through ``save()``: its handlers stamp them, and the open revision keeps them."""
+    for record in records:
+        record.status = Status.PUBLISHED
+        record.save()
 
 
 def uncited_message(model: type[models.Model]) -> str:
@@ -80,3 +112,23 @@ def uncited_message(model: type[models.Model]) -> str:
         listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
         where = f"{where}, or of one of its {listed}"
     return f"A published {name} needs at least one citation: {where}. Add one, or keep it unpublished."
+
+
+def linked_message(model: type[models.Model], linked: list[models.Model]) -> str:
+    """“This joint operation refers to records that are not published: organization “X” (draft), …”."""
+    listed = ", ".join(
+        f"{other._meta.verbose_name} “{other}” ({other.get_status_display().lower()})" for other in linked
+    )
+    withdrawn = any(other.status == Status.WITHDRAWN for other in linked)
+    advice = (
+        "A withdrawn record is not published along with it: refer to another record, or publish that one on its own."
+        if withdrawn
+        else "Publish them first, or publish them together with it."
+    )
+    return f"This {model._meta.verbose_name} refers to records that are not published: {listed}. {advice}"
+
+
+def _model_at(model: type[models.Model], path: str) -> type[models.Model]:
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+    return model

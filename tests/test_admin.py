@@ -265,7 +265,8 @@ def test_count_columns_count_each_relation_once(curator, records):
     Citation.objects.create(document=records.document, event=records.operation, quote="Second source.")
 
     (operation,) = changelist(curator, JointOperation, q='"Arsenal A"').result_list
-    assert (operation.citation_count, operation.outcome_count) == (2, 2)
+    # Its own two citations and its rows' (a participation's, a figure's): what the publish rule counts.
+    assert (operation.citation_count, operation.outcome_count) == (4, 2)
     (topic,) = changelist(curator, Topic, q="topic-a").result_list
     assert topic.usage_count == 5  # one event of each kind
 

@@ -48,6 +48,7 @@ from cooperation.models import (
     Proposal,
     Statement,
 )
+from cooperation.selectors import citations
 
 EVENT_COLUMNS = ("date_as_given", "date_bounds", "place", status_badge, "parties", "citation_count", "updated_at")
 EVENT_FILTERS = (
@@ -90,7 +91,7 @@ class EventColumnsMixin(UncertainDateMixin):
         return (
             super()
             .get_queryset(request)
-            .annotate(citation_count=related_count(self.model, "citations"))
+            .annotate(citation_count=citations.citation_count(self.model))
             .prefetch_related(Prefetch("participations", queryset=parties))
         )
 

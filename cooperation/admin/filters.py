@@ -1,23 +1,24 @@
 """Changelist filters that list only values actually in use."""
 
 from django.contrib import admin
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q, QuerySet
 
 from cooperation.models import Citation, Country
 from cooperation.models.sources import CITED
+from cooperation.selectors import citations, involvement
 
 
 class CountryInvolvedFilter(admin.SimpleListFilter):
-    """Records a country is involved in, through any of ``country_paths``.
+    """Records a country is involved in, by the rule of ``selectors.involvement`` (``involving``).
 
-    Offers only the countries that occur in this model's records — not all 249 — and
-    filters through a subquery, so a country reached by several paths (the state
+    Offers only the countries that occur in this model's records through ``country_paths`` — not
+    all 249 — and filters through a subquery, so a country reached by several paths (the state
     itself and its ministry) never duplicates a row.
     """
 
     title = "country involved"
     parameter_name = "country"
-    country_paths: tuple[str, ...] = ()  # lookups from the model to a Country
+    country_paths: tuple[str, ...] = ()  # lookups from the model to a Country, for the choices
 
     def lookups(self, request, model_admin):
         records = model_admin.model._default_manager.all()
@@ -29,14 +30,16 @@ class CountryInvolvedFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        involved = Q()
-        for path in self.country_paths:
-            involved |= Q(**{path: self.value()})
-        return queryset.filter(pk__in=queryset.model._default_manager.filter(involved).values("pk"))
+        country = Country.objects.filter(code=self.value()).first()
+        return queryset.filter(pk__in=self.involving(country, request.user)) if country else queryset.none()
+
+    def involving(self, country, user) -> QuerySet:
+        """Ids of the records ``country`` is involved in."""
+        raise NotImplementedError
 
 
 class EventCountryFilter(CountryInvolvedFilter):
-    """Events a country took part in: as a state, or through one of its bodies or people."""
+    """Events a country took part in: as a state, or through one of its bodies or people (not as the place alone)."""
 
     country_paths = (
         "participations__country",
@@ -44,15 +47,21 @@ class EventCountryFilter(CountryInvolvedFilter):
         "participations__person__country",
     )
 
+    def involving(self, country, user):
+        return involvement.events_involving(country, user, place=False)
+
 
 class PartnershipCountryFilter(CountryInvolvedFilter):
     """Partnerships a country is a party to, itself or through one of its bodies."""
 
     country_paths = ("parties__country", "parties__organization__country")
 
+    def involving(self, country, user):
+        return involvement.partnership_parties_from(country, user).values("partnership")
+
 
 class CitedFilter(admin.SimpleListFilter):
-    """Whether a record has at least one citation — the tracker is only as good as its provenance."""
+    """Whether a record has at least one citation (``selectors.citations``: its own or its rows')."""
 
     title = "citations"
     parameter_name = "cited"
@@ -63,8 +72,7 @@ class CitedFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in {"yes", "no"}:
             return queryset
-        field = queryset.model._meta.get_field("citations").field.name
-        cited = Exists(Citation.objects.filter(**{field: OuterRef("pk")}))
+        cited = citations.cited(queryset.model)
         return queryset.filter(cited if self.value() == "yes" else ~cited)
 
 

@@ -33,6 +33,8 @@ from reversion.models import Revision, Version
 from cooperation import history
 
 REASON_FIELD = "change_reason"
+# Fields of the change forms that are not the record's, shown by the change form template beside the save buttons.
+FORM_ONLY_FIELDS = (REASON_FIELD, "publish_linked")
 
 
 class ChangeReasonForm(forms.ModelForm):
@@ -58,7 +60,7 @@ class RecordedChangesMixin:
 
     def get_fields(self, request, obj=None):
         # An admin without ``fields`` lists its form's fields; the reason is not the record's, and has its place.
-        return [name for name in super().get_fields(request, obj) if name != REASON_FIELD]
+        return [name for name in super().get_fields(request, obj) if name not in FORM_ONLY_FIELDS]
 
     def add_view(self, request, form_url="", extra_context=None):
         with history.recording(user=request.user):

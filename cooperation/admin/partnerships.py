@@ -17,6 +17,7 @@ from cooperation.admin.inlines import PartnershipCitationInline, PartnershipFigu
 from cooperation.admin.transfer import TransferMixin
 from cooperation.admin.workflow import StatusFilter, status_badge
 from cooperation.models import Partnership, PartnershipParty
+from cooperation.selectors import citations
 
 
 @admin.register(Partnership)
@@ -61,7 +62,7 @@ class PartnershipAdmin(TransferMixin, UncertainDateMixin, CuratedAdmin):
             .get_queryset(request)
             .annotate(
                 figure_count=related_count(Partnership, "figures"),
-                citation_count=related_count(Partnership, "citations"),
+                citation_count=citations.citation_count(Partnership),
             )
             .prefetch_related(Prefetch("parties", queryset=parties))
         )

@@ -1,11 +1,13 @@
 """The review workflow in the admin: status at a glance, counts per status, and the publish rule.
 
-The rule itself — published needs a citation — is ``cooperation.workflow``'s; here it is
-applied to the change form (inlines included) and, in ``actions``, to the bulk action.
+The rules themselves — published needs a citation, and the records it refers to published with
+it — are ``cooperation.workflow``'s; here they are applied to the change form (inlines included)
+and, in ``actions``, to the bulk actions.
 """
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html
@@ -51,9 +53,18 @@ class PublishRefused(Exception):
     """A save that would leave a published record uncited; raised to roll the whole save back."""
 
 
+PUBLISH_LINKED_FIELD = "publish_linked"
+
+
 class PublishableForm(ChangeReasonForm):
     """A curated record's form; shows on ``status`` why the last attempt to save it was refused."""
 
+    publish_linked = forms.BooleanField(
+        label="Publish linked drafts too",
+        required=False,
+        help_text="When publishing: also publish the unpublished organizations, people, councils, documents and "
+        "sources this record refers to. Without it, publishing is refused with their list.",
+    )
     publish_refusal: str | None = None  # set by ``PublishRuleMixin.get_form`` on the retry
 
     def clean(self):
@@ -77,7 +88,8 @@ class PublishRuleMixin:
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if refusal := workflow.publish_refusal(form.instance):
+        linked = bool(form.cleaned_data.get(PUBLISH_LINKED_FIELD))
+        if refusal := workflow.publish_refusal(form.instance, publish_linked=linked):
             raise PublishRefused(refusal)
 
     def get_form(self, request, obj=None, change=False, **kwargs):

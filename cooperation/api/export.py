@@ -45,6 +45,8 @@ from cooperation.api.fields import (
 from cooperation.api.serializers.events import EventCoreSerializer, SpeakerSerializer, TimelineEventSerializer
 from cooperation.choices import Role
 from cooperation.models import Event
+from cooperation.models.base import Curated, is_curator, sees_status
+from cooperation.selectors import visibility
 
 Row = tuple
 Reader = Callable[[Row], Any]
@@ -209,10 +211,10 @@ def object_cells(field: serializers.Field, query: Query, model, prefix: str, col
         target = source_field(field, model)
         if target.concrete and (target.many_to_one or target.one_to_one):
             lookup = prefix + target.name
-            key = query.position(lookup)  # the foreign key's own column: null, and so is every cell of it
+            shown = shown_reader(field, query, target, lookup)  # null, or hidden: so is every cell of it
             nested = field if isinstance(field, serializers.Serializer) else reference_serializer(field)
             inner = record_cells(nested, query, target.related_model, f"{lookup}__", columns)
-            return [(column, lambda row, read=read: "" if row[key] is None else read(row)) for column, read in inner]
+            return [(column, lambda row, read=read: read(row) if shown(row) else "") for column, read in inner]
     # An object computed in Python (``speaker``): read once a row, and cut into columns as ``renderers`` cuts it.
     read, last = field_reader(field, query, model, prefix), [(), None]
 
@@ -296,7 +298,7 @@ def reference_reader(field: serializers.Field, query: Query, prefix: str, target
     if not target.concrete or not (target.many_to_one or target.one_to_one):
         raise Unsupported(f"{field.field_name} reads the reverse relation {target.name}")
     lookup = prefix + target.name
-    key = query.position(lookup)  # the foreign key's own column: no join to know it is null
+    key, shown = query.position(lookup), shown_reader(field, query, target, lookup)
     if isinstance(field, serializers.Serializer):
         read = record(field, query, target.related_model, f"{lookup}__")
     else:
@@ -305,13 +307,23 @@ def reference_reader(field: serializers.Field, query: Query, prefix: str, target
     cache = query.cache()
 
     def reference(row):
-        if (pk := row[key]) is None:
+        if not shown(row):
             return None
+        pk = row[key]
         if (value := cache.get(pk)) is None:
             value = cache[pk] = read(row)
         return value
 
     return reference
+
+
+def shown_reader(field: serializers.Field, query: Query, target, lookup: str) -> Reader:
+    """Whether a row's foreign key ``lookup`` shows its record: set, and one the reader may see (``visibility``)."""
+    key = query.position(lookup)  # the foreign key's own column: no join to know it is null
+    if not issubclass(target.related_model, Curated) or is_curator(user := visibility.user_of(field.context)):
+        return lambda row: row[key] is not None
+    status = query.position(f"{lookup}__status")
+    return lambda row: row[key] is not None and sees_status(user, row[status])
 
 
 def related_reader(field: serializers.Field, query: Query, model, prefix: str) -> Reader:

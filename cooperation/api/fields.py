@@ -15,6 +15,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from cooperation.models import Council, Country, Document, Event, Metric, Organization, Person, Source
+from cooperation.selectors import visibility
 
 
 class ReferenceField(serializers.RelatedField):
@@ -43,6 +44,9 @@ class ReferenceField(serializers.RelatedField):
         return value
 
     def to_representation(self, value):
+        # A reference to a record the reader may not see reads null (``selectors.visibility``).
+        if not visibility.shows(visibility.user_of(self.context), value):
+            return None
         return self.representer.to_representation(value)
 
     @cached_property

@@ -107,6 +107,7 @@ from cooperation.models import (
 )
 from cooperation.models.base import is_curator
 from cooperation.search import matches, subquery, words
+from cooperation.selectors import citations, involvement, ordering, visibility
 
 ISO_DATE_FORMATS = ["%Y-%m-%d"]
 ISO_DATE_ERRORS = {"invalid": "Enter an ISO date, e.g. 2005-12-31."}
@@ -157,7 +158,8 @@ class SearchFilter(filters.CharFilter):
     """Every word must match one of ``fields``; ``cooperation.search`` decides what matching means.
 
     An entry of ``fields`` is a tuple of the record's own fields, searched as one text (the
-    fields of one ``SearchIndex``), or a callable ``word -> Q`` matching through other tables
+    fields of one ``SearchIndex``), or a callable ``(word, user) -> Q`` matching through other tables
+    (only the rows ``user`` may see: ``selectors.visibility``)
     with ``pk IN (subquery)``, so that matches never duplicate rows. When every entry is of
     the record's own table, the words are matched in place; otherwise each text is a subquery
     too (see ``search.subquery``).
@@ -172,8 +174,9 @@ class SearchFilter(filters.CharFilter):
         model = queryset.model._meta.concrete_model
         tables = {self._table(model, entry) for entry in self.search_fields}
         in_place = tables == {model}
+        user = getattr(self.parent.request, "user", None)
         for word in words(value or ""):
-            condition = reduce(or_, (self._match(model, entry, word, in_place) for entry in self.search_fields))
+            condition = reduce(or_, (self._match(model, entry, word, user, in_place) for entry in self.search_fields))
             queryset = queryset.filter(condition)
         return queryset
 
@@ -182,9 +185,9 @@ class SearchFilter(filters.CharFilter):
         """The model whose table holds ``entry``'s fields (a parent's, for inherited ones); None for a callable."""
         return None if callable(entry) else model._meta.get_field(entry[0]).model
 
-    def _match(self, model, entry, word, in_place) -> Q:
+    def _match(self, model, entry, word, user, in_place) -> Q:
         if callable(entry):
-            return entry(word)
+            return entry(word, user)
         if in_place:
             return matches(word, *entry)
         return subquery(self._table(model, entry), word, *entry)
@@ -214,21 +217,19 @@ ORGANIZATION_NAME = ("name", "abbreviation")
 COUNCIL_NAME = ("name", "abbreviation")
 
 
-def quoted(word: str, *paths: str) -> Q:
-    """Records one of whose citations, reached by each of ``paths`` (``event``, ``outcome__event``…), quotes ``word``.
-
-    One subquery per path, each joining from the citations that match to their record's id.
-    """
-    citations = Citation.objects.filter(matches(word, "quote"))
-    return reduce(or_, (Q(pk__in=citations.values(path).distinct()) for path in paths))
+def quoted(model, word: str, user) -> Q:
+    """Records of ``model`` one of whose citations (``selectors.citations``) that ``user`` may see quotes ``word``."""
+    return citations.quoting(model, visibility.rows(Citation.objects.filter(matches(word, "quote")), user))
 
 
-def parties_named(word: str, parties: QuerySet, *, people: bool = False) -> Q:
+def parties_named(word: str, parties: QuerySet, user, *, people: bool = False) -> Q:
     """Records with a party — a row of ``parties``, which gives its record's id — named ``word``: a country, an
-    organization (name or abbreviation) or, with ``people``, a person (name or any spelling).
+    organization (name or abbreviation) or, with ``people``, a person (name or any spelling); of those ``user``
+    may see.
 
     One subquery per kind of name, from that name's text index along the party's foreign-key index.
     """
+    parties = visibility.rows(parties, user)  # a hidden organization or person is no party of theirs
     named = [
         parties.filter(country__in=Country.objects.filter(matches(word, "name"))),
         parties.filter(organization__in=Organization.objects.filter(matches(word, *ORGANIZATION_NAME))),
@@ -241,43 +242,51 @@ def parties_named(word: str, parties: QuerySet, *, people: bool = False) -> Q:
     return reduce(or_, (Q(pk__in=ids.distinct()) for ids in named))
 
 
-def event_participant_named(word: str) -> Q:
-    return parties_named(word, Participation.objects.values("event"), people=True)
+def event_participant_named(word: str, user) -> Q:
+    return parties_named(word, Participation.objects.values("event"), user, people=True)
 
 
-def event_quoted(word: str) -> Q:
-    return quoted(word, "event", "participation__event", "outcome__event", "proposal__session")
+def event_quoted(word: str, user) -> Q:
+    return quoted(Event, word, user)
 
 
-def operation_named(word: str) -> Q:
+def operation_named(word: str, user) -> Q:
     """Events that are operations with ``word`` in their code name or aim (``/events/`` lists every kind)."""
     return subquery(JointOperation, word, "code_name", "aim")
 
 
-def council_named(word: str) -> Q:
-    return Q(council__in=Council.objects.filter(matches(word, *COUNCIL_NAME)))
+def council_named(word: str, user) -> Q:
+    return Q(council__in=Council.objects.visible_to(user).filter(matches(word, *COUNCIL_NAME)))
 
 
-def partnership_party_named(word: str) -> Q:
-    return parties_named(word, PartnershipParty.objects.values("partnership"))
+def partnership_party_named(word: str, user) -> Q:
+    return parties_named(word, PartnershipParty.objects.values("partnership"), user)
 
 
-def partnership_quoted(word: str) -> Q:
-    return quoted(word, "partnership", "outcome__partnership")
+def partnership_quoted(word: str, user) -> Q:
+    return quoted(Partnership, word, user)
 
 
-def person_spelled(word: str) -> Q:
+def person_spelled(word: str, user) -> Q:
     return Q(pk__in=PersonName.objects.filter(matches(word, "name")).values("person").distinct())
 
 
-def source_named(word: str) -> Q:
-    return Q(source__in=Source.objects.filter(matches(word, "name")))
+def source_named(word: str, user) -> Q:
+    return Q(source__in=Source.objects.visible_to(user).filter(matches(word, "name")))
 
 
 # Base FilterSets -----------------------------------------------------------------------------------------------------
 
 
-class CuratedFilterSet(filters.FilterSet):
+class ReaderFilterSet(filters.FilterSet):
+    """A FilterSet that knows who reads: a filter matching through other records matches only those they may see."""
+
+    @property
+    def user(self):
+        return getattr(self.request, "user", None)
+
+
+class CuratedFilterSet(ReaderFilterSet):
     """``status`` and ``updated_since``, for every curated resource."""
 
     status = filters.ChoiceFilter(
@@ -292,7 +301,7 @@ class CuratedFilterSet(filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not is_curator(getattr(self.request, "user", None)):
+        if not is_curator(self.user):
             # Asking anonymously for drafts is a mistake worth a message, not a list that is always empty.
             self.filters["status"].extra.update(
                 choices=[(Status.PUBLISHED.value, Status.PUBLISHED.label)],
@@ -331,20 +340,6 @@ class UncertainDateFilterSet(filters.FilterSet):
         return queryset.filter(condition("date", after, before))
 
 
-def events_with_participant_from(country: Country) -> list[QuerySet]:
-    """Ids of the events ``country`` takes part in: directly, or through one of its organizations or people.
-
-    One subquery per path, each served by an index (``participation.country_id``,
-    ``organization_id``, ``person_id``): an OR across the joins could only be checked row by row.
-    """
-    participations = Participation.objects.order_by()
-    return [
-        participations.filter(country=country).values("event"),
-        participations.filter(organization__in=Organization.objects.filter(country=country)).values("event"),
-        participations.filter(person__in=Person.objects.filter(country=country)).values("event"),
-    ]
-
-
 # Events --------------------------------------------------------------------------------------------------------------
 
 EVENT_SEARCH = (EVENT_TEXT, event_participant_named, event_quoted)
@@ -377,14 +372,12 @@ class EventCoreFilterSet(CuratedFilterSet, UncertainDateFilterSet):
         fields = []
 
     def filter_country(self, queryset, name, country):
-        # One ``pk IN (… UNION …)``: its branches each read an index, the planner can tell how few
-        # events they find, and it runs once, where an Exists() under OR would be re-run for every event.
-        hosted = Event.objects.filter(place_country=country).order_by().values("pk")
-        events = hosted.union(*events_with_participant_from(country))
-        return queryset.filter(pk__in=events)
+        # One ``pk IN (… UNION …)``, run once, where an Exists() under OR would be re-run for every event.
+        return queryset.filter(pk__in=involvement.events_involving(country, self.user, place=True))
 
     def filter_organization(self, queryset, name, organization):
         # As filter_country: under OR, a set of ids computed once rather than an Exists() per row.
+        # The organization is one the client may see (``SlugFilter``), and so is every participation of it.
         condition = Q(pk__in=Participation.objects.filter(organization=organization).values("event"))
         if self.council_path:
             condition |= Q(**{f"{self.council_path}__organization": organization})
@@ -486,9 +479,7 @@ class PartnershipFilterSet(CuratedFilterSet, UncertainDateFilterSet):
         fields = []
 
     def filter_country(self, queryset, name, country):
-        parties = PartnershipParty.objects.filter(
-            Q(country=country) | Q(organization__country=country), partnership=OuterRef("pk")
-        )
+        parties = involvement.partnership_parties_from(country, self.user).filter(partnership=OuterRef("pk"))
         return queryset.filter(Exists(parties))
 
     def filter_organization(self, queryset, name, organization):
@@ -521,7 +512,8 @@ class CouncilFilterSet(CuratedFilterSet):
 
     def filter_country(self, queryset, name, country):
         members = Council.members.through.objects.filter(council=OuterRef("pk"), country=country)
-        return queryset.filter(Q(organization__country=country) | Exists(members))
+        organizations = Organization.objects.visible_to(self.user).filter(country=country)
+        return queryset.filter(Q(organization__in=organizations) | Exists(members))
 
 
 class PersonFilterSet(CuratedFilterSet):
@@ -540,7 +532,8 @@ class PersonFilterSet(CuratedFilterSet):
         fields = []
 
     def filter_country(self, queryset, name, country):
-        offices = Position.objects.filter(Q(country=country) | Q(organization__country=country), person=OuterRef("pk"))
+        organizations = Organization.objects.visible_to(self.user).filter(country=country)
+        offices = Position.objects.filter(Q(country=country) | Q(organization__in=organizations), person=OuterRef("pk"))
         return queryset.filter(Q(country=country) | Exists(offices))
 
     def filter_organization(self, queryset, name, organization):
@@ -558,7 +551,7 @@ class SourceFilterSet(CuratedFilterSet):
 
 
 class DocumentFilterSet(CuratedFilterSet):
-    country = CountryFilter(field_name="source__country", help_text="ISO code of the publishing outlet's state.")
+    country = CountryFilter(method="filter_country", help_text="ISO code of the publishing outlet's state.")
     kind = kind_filter("kind", DocumentKind.choices)
     source = SlugFilter(Source, help_text="Source slug.")
     date_after = date_filter(field_name="published_on", lookup_expr="gte", help_text="ISO date; published on or after.")
@@ -570,6 +563,9 @@ class DocumentFilterSet(CuratedFilterSet):
     class Meta:
         model = Document
         fields = []
+
+    def filter_country(self, queryset, name, country):
+        return queryset.filter(source__in=Source.objects.visible_to(self.user).filter(country=country))
 
 
 # Reference data ------------------------------------------------------------------------------------------------------
@@ -645,19 +641,23 @@ class StrictOrderingFilter(OrderingFilter):
 
     A view's ``ordering_fields`` maps each public name to a model path
     (``{"date": "date_lower"}``), and the primary key breaks ties so pages never
-    overlap or skip rows.
+    overlap or skip rows. Empty values sort last (``selectors.ordering``), in every format.
     """
+
+    def filter_queryset(self, request, queryset, view):
+        names = self.get_ordering(request, queryset, view)
+        return ordering.ordered(queryset, names) if names else queryset
 
     def get_ordering(self, request, queryset, view):
         params = request.query_params.get(self.ordering_param)
         if not params:
             return self._break_ties(self.get_default_ordering(view) or ())
         allowed = view.ordering_fields
-        ordering, unknown = [], []
+        terms, unknown = [], []
         for term in filter(None, (param.strip() for param in params.split(","))):
             name = term.removeprefix("-")
             if name in allowed:
-                ordering.append(("-" if term.startswith("-") else "") + allowed[name])
+                terms.append(("-" if term.startswith("-") else "") + allowed[name])
             else:
                 unknown.append(name)
         if unknown:
@@ -669,11 +669,11 @@ class StrictOrderingFilter(OrderingFilter):
                     ]
                 }
             )
-        return self._break_ties(ordering)
+        return self._break_ties(terms)
 
     @staticmethod
-    def _break_ties(ordering):
-        ordering = list(ordering)
-        if ordering and not {"pk", "-pk"} & set(ordering):
-            ordering.append("pk")
-        return ordering
+    def _break_ties(terms):
+        terms = list(terms)
+        if terms and not {"pk", "-pk"} & set(terms):
+            terms.append("pk")
+        return terms

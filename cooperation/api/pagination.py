@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import and_, or_
 
-from django.db.models import F, Q
+from django.db.models import Q
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from cooperation.selectors import ordering
 
 NEXT, PREVIOUS = "next", "prev"
 INVALID_CURSOR = "Invalid cursor: follow the next/previous links as given."
@@ -59,16 +61,13 @@ class PageNumberPagination(BoundedPageSize, pagination.PageNumberPagination):
 class Key:
     """One term of a list's ordering: a model field, its direction, and whether it can be null (nulls sort last)."""
 
+    model: type
     name: str  # as ordered by: "date_lower", "title", "pk"
     descending: bool
     nullable: bool
 
     def ordered(self, reverse: bool = False):
-        descending = self.descending != reverse
-        # Nulls last going forward, so first going back, on every database; said only where nulls can be, so a
-        # non-null key keeps the database's default and its index serves both directions.
-        nulls = ({"nulls_first": True} if reverse else {"nulls_last": True}) if self.nullable else {}
-        return F(self.name).desc(**nulls) if descending else F(self.name).asc(**nulls)
+        return ordering.term(self.model, self.name, self.descending, reverse=reverse)
 
     def equal(self, value) -> Q:
         return Q(**{f"{self.name}__isnull": True}) if value is None else Q(**{self.name: value})
@@ -252,12 +251,11 @@ class KeysetPagination(BoundedPageSize, pagination.BasePagination):
 
 
 def keys_of(queryset) -> tuple[Key, ...]:
-    """The queryset's ``order_by`` as keys; ordering terms are field names, as ``StrictOrderingFilter`` sets them."""
-    meta, keys = queryset.model._meta, []
-    for term in queryset.query.order_by:
-        name = term.removeprefix("-")
-        nullable = name != "pk" and meta.get_field(name).null
-        keys.append(Key(name, term.startswith("-"), nullable))
+    """The queryset's ordering (``StrictOrderingFilter``'s, through ``selectors.ordering``) as keys."""
+    model, keys = queryset.model, []
+    for name, descending in ordering.fields_of(queryset):
+        nullable = name != "pk" and model._meta.get_field(name).null
+        keys.append(Key(model, name, descending, nullable))
     if not keys or keys[-1].name != "pk":
         raise ValueError("Keyset pagination needs an ordering that ends with the primary key.")
     return tuple(keys)

@@ -54,6 +54,8 @@ from cooperation.models import (
     Statement,
     Topic,
 )
+from cooperation.selectors import visibility
+from cooperation.selectors.ordering import TIMELINE
 
 ID = r"\d+"
 CHANGE_REASON_HEADER = "X-Change-Reason"
@@ -68,34 +70,37 @@ class Conflict(APIException):
 # Querysets: what each serializer reads, fetched up front ------------------------------------------------------------
 
 
-def citations(shape: PayloadShape) -> list[Prefetch]:
+# Rows about records the client may not see are left out (``selectors.visibility``); the CSV reads these same
+# querysets, so every format leaves out the same rows.
+
+
+def citations(user, shape: PayloadShape) -> list[Prefetch]:
     """A row's citations, when the payload embeds them (``?include=citations``)."""
     if not shape.citations:
         return []
-    return [Prefetch("citations", queryset=Citation.objects.select_related("document__source"))]
+    return [Prefetch("citations", queryset=visibility.rows(Citation.objects.select_related("document__source"), user))]
 
 
-def figures(lookup: str, shape: PayloadShape) -> Prefetch:
-    outcomes = Outcome.objects.select_related("metric", "part_of").prefetch_related(*citations(shape))
+def figures(lookup: str, user, shape: PayloadShape) -> Prefetch:
+    outcomes = Outcome.objects.select_related("metric", "part_of").prefetch_related(*citations(user, shape))
     return Prefetch(lookup, queryset=outcomes)
 
 
-def participations(shape: PayloadShape) -> Prefetch:
+def participations(user, shape: PayloadShape) -> Prefetch:
     queryset = Participation.objects.select_related("country", "organization__country", "person__country")
-    return Prefetch("participations", queryset=queryset.prefetch_related(*citations(shape)))
+    queryset = visibility.rows(queryset, user)
+    return Prefetch("participations", queryset=queryset.prefetch_related(*citations(user, shape)))
 
 
 def event_prefetches(user, shape: PayloadShape) -> dict[str, list[str | Prefetch]]:
     """What each field of every event payload reads; links only to events ``user`` may see."""
-    visible = Event.objects.visible_to(user)
+    links_out = visibility.rows(EventLink.objects.select_related("target"), user, via="source")
+    links_in = visibility.rows(EventLink.objects.select_related("source"), user, via="target")
     return {
         "topics": ["topics"],
-        "participants": [participations(shape)],
-        "citations": citations(shape),
-        "links": [
-            Prefetch("links_out", queryset=EventLink.objects.filter(target__in=visible).select_related("target")),
-            Prefetch("links_in", queryset=EventLink.objects.filter(source__in=visible).select_related("source")),
-        ],
+        "participants": [participations(user, shape)],
+        "citations": citations(user, shape),
+        "links": [Prefetch("links_out", queryset=links_out), Prefetch("links_in", queryset=links_in)],
     }
 
 
@@ -263,7 +268,7 @@ class PersonViewSet(CuratedViewSet):
 
     def optimize(self, queryset):
         positions = Position.objects.select_related("organization__country", "country").prefetch_related(
-            *citations(self.fetched)
+            *citations(self.request.user, self.fetched)
         )
         return self.fetched.fetch(
             queryset,
@@ -302,15 +307,17 @@ class PartnershipViewSet(CuratedViewSet):
     ordering = ("title",)
 
     def optimize(self, queryset):
-        parties = PartnershipParty.objects.select_related("country", "organization__country")
+        parties = visibility.rows(
+            PartnershipParty.objects.select_related("country", "organization__country"), self.request.user
+        )
         return self.fetched.fetch(
             queryset,
             prefetch={
                 "topics": ["topics"],
                 "parties": [Prefetch("parties", queryset=parties)],
-                "figures": [figures("figures", self.fetched)],
+                "figures": [figures("figures", self.request.user, self.fetched)],
                 "events": [Prefetch("events", queryset=Event.objects.visible_to(self.request.user))],
-                "citations": citations(self.fetched),
+                "citations": citations(self.request.user, self.fetched),
             },
         )
 
@@ -359,7 +366,7 @@ class EventViewSet(LeanEventsMixin, ReadOnlyViewSet):
     filterset_class = filters.EventFilterSet
     lookup_value_regex = ID
     ordering_fields = EVENT_ORDERING
-    ordering = ("-date_lower", "title")
+    ordering = TIMELINE
     lean_view_name = "event-detail"
     lean_options = {"resource_url": True}
 
@@ -376,7 +383,7 @@ class EventKindViewSet(CuratedViewSet):
 
     pagination_class = KeysetPagination
     ordering_fields = EVENT_ORDERING
-    ordering = ("-date_lower", "title")
+    ordering = TIMELINE
     detail_related: dict[str, list[str]] = {}
 
     def optimize(self, queryset):
@@ -398,9 +405,12 @@ class CouncilSessionViewSet(EventKindViewSet):
     detail_related = {"council": ["council"]}
 
     def detail_prefetches(self):
+        user = self.request.user
         return {
             "agenda_items": [Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("topic"))],
-            "proposals": [Prefetch("proposals", queryset=Proposal.objects.prefetch_related(*citations(self.fetched)))],
+            "proposals": [
+                Prefetch("proposals", queryset=Proposal.objects.prefetch_related(*citations(user, self.fetched)))
+            ],
         }
 
 
@@ -412,7 +422,7 @@ class JointOperationViewSet(LeanEventsMixin, EventKindViewSet):
     lean_options = {"outcomes": True}
 
     def detail_prefetches(self):
-        return {"outcomes": [figures("outcomes", self.fetched)]}
+        return {"outcomes": [figures("outcomes", self.request.user, self.fetched)]}
 
 
 class ExerciseViewSet(EventKindViewSet):
@@ -433,4 +443,4 @@ class StatementViewSet(EventKindViewSet):
     filterset_class = filters.StatementFilterSet
 
     def detail_prefetches(self):
-        return {"speaker": [participations(self.fetched)]}  # read from the participants
+        return {"speaker": [participations(self.request.user, self.fetched)]}  # read from the participants

@@ -58,6 +58,11 @@ def is_curator(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
 
 
+def sees_status(user, status: str) -> bool:
+    """Whether ``user`` may see a record in ``status``: ``CuratedQuerySet.visible_to`` for one record in hand."""
+    return status == Status.PUBLISHED or is_curator(user)
+
+
 class ReferenceQuerySet(models.QuerySet):
     """Reference data (countries, topics, metrics) has no review status: all public."""
 
@@ -70,7 +75,10 @@ class CuratedQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
     def visible_to(self, user):
-        """The one rule for who sees what: staff see everything, others published only."""
+        """The one rule for who sees what: staff see everything, others published only (``sees_status``).
+
+        What a visible record may show of the records it refers to is ``cooperation.selectors.visibility``'s.
+        """
         if is_curator(user):
             return self
         return self.published()

@@ -275,8 +275,24 @@ class Outcome(Keyed):
         super().clean()
         if not self.unit and self.metric_id:
             self.unit = self.metric.default_unit
-        if self.part_of_id and self.part_of_id == self.pk:
-            raise ValidationError({"part_of": "A figure cannot be part of itself."})
+        if self.part_of_id:
+            self.clean_part_of()
+
+    def clean_part_of(self):
+        """A subset of a figure of the same record, never of itself, however far round: what totals can rely on.
+
+        Totals leave out every figure that is ``part_of`` another; a figure part of another record's figure, or of a
+        loop, would leave out a figure that nothing else counts. Checked here, so admin, API and imports all refuse it.
+        """
+        whole = self.part_of
+        if (whole.event_id, whole.partnership_id) != (self.event_id, self.partnership_id):
+            raise ValidationError({"part_of": "A figure can only be part of a figure of the same record."})
+        seen = set()
+        while whole is not None and whole.pk not in seen:
+            if whole.pk == self.pk:
+                raise ValidationError({"part_of": "A figure cannot be part of itself, nor of a figure part of it."})
+            seen.add(whole.pk)
+            whole = whole.part_of
 
 
 class EventLink(Keyed):

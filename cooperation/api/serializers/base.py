@@ -11,7 +11,7 @@ from cooperation.api.fields import CountryField, DocumentField
 from cooperation.api.serializers.shape import ShapedSerializerMixin
 from cooperation.models import Citation
 
-CURATED_FIELDS = ("id", "url", "slug", "status", "updated_at")
+CURATED_FIELDS = ("id", "url", "slug", "status", "updated_at", "publish_linked")  # the last is write-only
 
 
 class CuratedSerializer(ShapedSerializerMixin, serializers.ModelSerializer):
@@ -29,12 +29,20 @@ class CuratedSerializer(ShapedSerializerMixin, serializers.ModelSerializer):
     # Declared rather than derived so uniqueness is checked in one place, the model's full_clean().
     slug = serializers.SlugField(max_length=120, help_text="Stable identifier, unique; used by fixtures and imports.")
     updated_at = serializers.DateTimeField(read_only=True)
+    publish_linked = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        help_text="With status published: also publish the unpublished organizations, people, councils, documents "
+        "and sources it refers to (without it, such a write is refused with their list).",
+    )
 
     def create(self, validated_data):
-        return services.record_create(self.Meta.model, data=validated_data)
+        linked = validated_data.pop("publish_linked", False)
+        return services.record_create(self.Meta.model, data=validated_data, publish_linked=linked)
 
     def update(self, instance, validated_data):
-        return services.record_update(instance, data=validated_data)
+        linked = validated_data.pop("publish_linked", False)
+        return services.record_update(instance, data=validated_data, publish_linked=linked)
 
     def save(self, **kwargs):
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from cooperation.api.fields import CountryReferenceSerializer, FigureValueField, MetricReferenceSerializer
-from cooperation.api.stats.selectors import CO_PARTICIPATION, PARTNERSHIP
+from cooperation.api.stats.aggregates import CO_PARTICIPATION, PARTNERSHIP
 from cooperation.api.stats.subjects import NETWORK_EDGES, OUTCOME_SUBJECTS
 from cooperation.choices import EventKind
 from cooperation.models import Metric
@@ -74,7 +74,7 @@ class NetworkSerializer(serializers.Serializer):
     edges = EdgeSerializer(many=True, read_only=True)
 
     def to_representation(self, instance):
-        # ``selectors.network`` builds exactly this shape; the fields describe it (schema, CSV columns).
+        # ``aggregates.network`` builds exactly this shape; the fields describe it (schema, CSV columns).
         # Reading tens of thousands of edges back through them, field by field, took as long as the query.
         return instance
 

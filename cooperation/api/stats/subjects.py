@@ -15,7 +15,7 @@ from django_filters.rest_framework import FilterSet
 from rest_framework.exceptions import ValidationError
 
 from cooperation.api import filters
-from cooperation.api.stats.selectors import CO_PARTICIPATION, PARTNERSHIP
+from cooperation.api.stats.aggregates import CO_PARTICIPATION, PARTNERSHIP
 from cooperation.models import Event, Partnership
 
 

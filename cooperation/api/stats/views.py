@@ -12,7 +12,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from cooperation.api.errors import exception_handler
-from cooperation.api.stats import selectors
+from cooperation.api.stats import aggregates
 from cooperation.api.stats.cache import cached
 from cooperation.api.stats.serializers import (
     CountryCountSerializer,
@@ -76,7 +76,7 @@ class EventsByKindView(StatsView):
     serializer_class = results_of(KindCountSerializer)
 
     def aggregate(self, records, parameters):
-        return {"results": selectors.events_by_kind(records["events"])}
+        return {"results": aggregates.events_by_kind(records["events"])}
 
 
 class EventsByYearView(StatsView):
@@ -91,7 +91,7 @@ class EventsByYearView(StatsView):
     serializer_class = results_of(YearCountSerializer)
 
     def aggregate(self, records, parameters):
-        return {"results": selectors.events_by_year(records["events"])}
+        return {"results": aggregates.events_by_year(records["events"])}
 
 
 class EventsByCountryView(StatsView):
@@ -106,7 +106,7 @@ class EventsByCountryView(StatsView):
     serializer_class = results_of(CountryCountSerializer)
 
     def aggregate(self, records, parameters):
-        return {"results": selectors.events_by_country(records["events"])}
+        return {"results": aggregates.events_by_country(records["events"], self.request.user)}
 
 
 @extend_schema(parameters=[OutcomeTotalsParameters])
@@ -129,7 +129,7 @@ class OutcomeTotalsView(StatsView):
         return OUTCOME_SUBJECTS[parameters["subject"]]
 
     def aggregate(self, records, parameters):
-        totals = selectors.outcome_totals(
+        totals = aggregates.outcome_totals(
             events=records.get("events"), partnerships=records.get("partnerships"), metric=parameters.get("metric")
         )
         return {"results": totals}
@@ -159,8 +159,11 @@ class NetworkView(StatsView):
         return NETWORK_EDGES[parameters["edges"]]
 
     def aggregate(self, records, parameters):
-        return selectors.network(
-            partnerships=records.get("partnerships"), events=records.get("events"), min_weight=parameters["min_weight"]
+        return aggregates.network(
+            self.request.user,
+            partnerships=records.get("partnerships"),
+            events=records.get("events"),
+            min_weight=parameters["min_weight"],
         )
 
 

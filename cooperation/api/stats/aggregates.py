@@ -6,9 +6,12 @@ of queries — one per aggregate, two for the network — whatever the number of
 grouping, counting and pairing happen in SQL; Python only shapes the small result.
 
 Counting countries means counting distinct (event, country) pairs, and the ORM cannot
-group the rows of a subquery: ``country_participations()`` builds the pairs with the
-ORM, and ``grouped()`` wraps that SQL in the GROUP BY, so nothing is counted DISTINCT
+group the rows of a subquery: ``selectors.involvement.country_pairs()`` builds the pairs
+with the ORM, and ``grouped()`` wraps that SQL in the GROUP BY, so nothing is counted DISTINCT
 over a join of every participation with its organization, person and their countries.
+
+``user`` is who reads: a row about a record they may not see (a draft organization taking
+part, a party) never counts (``selectors.visibility``).
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from django.db.models import Aggregate, Case, CharField, Count, F, OuterRef, Q, 
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear
 
 from cooperation.choices import EventKind, Qualifier
-from cooperation.models import Country, Event, Metric, Outcome, Participation, PartnershipParty
+from cooperation.models import Country, Event, Metric, Organization, Outcome, PartnershipParty
+from cooperation.selectors import involvement, visibility
 
 CO_PARTICIPATION = "co-participation"
 PARTNERSHIP = "partnership"
@@ -37,24 +41,6 @@ class GroupConcat(Aggregate):
         return self.as_sql(
             compiler, connection, function="STRING_AGG", template="%(function)s(%(expressions)s, ',')", **extra_context
         )
-
-
-def country_participations(events: QuerySet) -> QuerySet:
-    """Each event of ``events`` with each country taking part in it, once: ``(event_id, code)`` rows.
-
-    A country takes part directly, through one of its organizations or through one of
-    its people (the paths of the ``country`` filter). A participation has exactly one
-    target (a database constraint), so the direct ones — most of them — are read from
-    their own column and only the others are joined to their organization or person;
-    UNION drops the repeats (a country present itself and through its minister).
-    """
-    direct = Participation.objects.filter(event__in=events, country__isnull=False).values("event_id", code=F("country"))
-    through = (
-        Participation.objects.filter(event__in=events, country__isnull=True)
-        .values("event_id", code=Coalesce("organization__country", "person__country"))
-        .filter(code__isnull=False)
-    )
-    return direct.order_by().union(through.order_by())
 
 
 def grouped(pairs: QuerySet, select: str, params: tuple = ()) -> list[dict]:
@@ -75,11 +61,16 @@ def grouped(pairs: QuerySet, select: str, params: tuple = ()) -> list[dict]:
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def party_node(via: str = "") -> Case:
-    """A partnership party's node id: ``country:RU`` or ``organization:<slug>``."""
+def party_node(user, via: str = "") -> Case:
+    """A partnership party's node id: ``country:RU`` or ``organization:<slug>``; null for one ``user`` may not see."""
     return Case(
         When(**{f"{via}country__isnull": False}, then=Concat(Value("country:"), f"{via}country__code")),
-        default=Concat(Value("organization:"), f"{via}organization__slug"),
+        When(
+            Q(**{f"{via}organization__isnull": False})
+            & visibility.reference(f"{via}organization", Organization, user, nullable=False),
+            then=Concat(Value("organization:"), f"{via}organization__slug"),
+        ),
+        default=None,
         output_field=CharField(),
     )
 
@@ -107,7 +98,7 @@ def events_by_year(events: QuerySet) -> QuerySet:
     )
 
 
-def events_by_country(events: QuerySet) -> list[dict]:
+def events_by_country(events: QuerySet, user) -> list[dict]:
     """``[{code, name, count}]``: distinct events each country takes part in, most first.
 
     A country takes part directly, through one of its organizations or through one of its
@@ -116,7 +107,7 @@ def events_by_country(events: QuerySet) -> list[dict]:
     Countries are named after counting, so the grouping carries codes only.
     """
     return grouped(
-        country_participations(events),
+        involvement.country_pairs(events, user),
         "SELECT c.code, c.name, n.count FROM (SELECT code, COUNT(*) AS count FROM pairs GROUP BY code) n "
         "INNER JOIN {country} c ON c.code = n.code ORDER BY n.count DESC, c.name",
     )
@@ -159,16 +150,17 @@ def outcome_totals(
 # Network -------------------------------------------------------------------------------------------------------------
 
 
-def partnership_pairs(partnerships: QuerySet, min_weight: int = 1) -> QuerySet:
+def partnership_pairs(partnerships: QuerySet, user, min_weight: int = 1) -> QuerySet:
     """Each unordered pair of parties of the same partnership: ``{source, target, weight, ids}``.
 
     A self-join of the parties on their partnership, keeping ``source < target`` so that
     each pair is met once per partnership; ``ids`` lists the partnerships, comma-joined.
-    Pairs of fewer than ``min_weight`` partnerships are left out.
+    Pairs of fewer than ``min_weight`` partnerships are left out, and so is a party ``user`` may not see (its node
+    is null, and no comparison with null holds).
     """
     pairs = (
         PartnershipParty.objects.filter(partnership__in=partnerships)
-        .annotate(source=party_node(), target=party_node("partnership__parties__"))
+        .annotate(source=party_node(user), target=party_node(user, "partnership__parties__"))
         .filter(source__lt=F("target"))
         .values(
             "source",
@@ -181,7 +173,7 @@ def partnership_pairs(partnerships: QuerySet, min_weight: int = 1) -> QuerySet:
     return pairs.filter(weight__gte=min_weight) if min_weight > 1 else pairs
 
 
-def co_participation_pairs(events: QuerySet, min_weight: int = 1) -> list[dict]:
+def co_participation_pairs(events: QuerySet, user, min_weight: int = 1) -> list[dict]:
     """Each unordered pair of countries taking part in the same event: ``{source, target, weight}`` (ISO codes).
 
     A self-join of the (event, country) pairs on their event: each pair is there once per
@@ -194,7 +186,7 @@ def co_participation_pairs(events: QuerySet, min_weight: int = 1) -> list[dict]:
     (and with them a plan costly enough for PostgreSQL to spend seconds compiling it, JIT).
     """
     return grouped(
-        country_participations(events),
+        involvement.country_pairs(events, user),
         "SELECT e.source, s.name AS source_name, e.target, t.name AS target_name, e.weight FROM ("
         "SELECT a.code AS source, b.code AS target, COUNT(*) AS weight FROM pairs a "
         "INNER JOIN {event} ev ON ev.id = a.event_id "
@@ -204,7 +196,7 @@ def co_participation_pairs(events: QuerySet, min_weight: int = 1) -> list[dict]:
     )
 
 
-def network(*, partnerships: QuerySet | None = None, events: QuerySet | None = None, min_weight: int = 1) -> dict:
+def network(user, *, partnerships: QuerySet | None = None, events: QuerySet | None = None, min_weight: int = 1) -> dict:
     """``{nodes, edges}``: partnership edges between parties, co-participation edges between countries.
 
     Either subject may be ``None`` to leave its edges out; edges of less than ``min_weight``
@@ -218,7 +210,7 @@ def network(*, partnerships: QuerySet | None = None, events: QuerySet | None = N
     ):
         if records is None:
             continue
-        for pair in pairs(records, min_weight):
+        for pair in pairs(records, user, min_weight):
             ends = {node_id(pair["source"]): pair["source_name"], node_id(pair["target"]): pair["target_name"]}
             names.update(ends)
             # The database paired them in its collation's order; the API promises source < target as strings.

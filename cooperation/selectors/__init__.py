@@ -1,0 +1,10 @@
+"""The read rules every path shares (HackSoft's “selectors”, beside the write ``services``).
+
+- ``visibility``: what a visible record may show of the records it refers to;
+- ``involvement``: which country takes part in an event or is party to a partnership;
+- ``citations``: what counts as a record's citations;
+- ``ordering``: the order of every list, nulls last on every database and in every format.
+
+The API's filters, views, CSV and aggregates, the admin's filters and columns, and the publish workflow call
+these rather than saying the rule again.
+"""

@@ -1,0 +1,56 @@
+"""What counts as a record's citations: its own, and those of the rows it is made of.
+
+An event is supported by a citation of the event itself, of one of its participations or figures, and — a council
+session — of one of its proposals; a partnership by a citation of itself or of one of its figures. The publish rule
+(``cooperation.workflow``), the admin's “cited” filter and citation column, and search by quote all read this.
+Sources, documents and actors have no entry: they are the provenance and what facts are about, cited on the rows
+(participations, offices) that make claims of them.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.db import models
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from cooperation.models import Citation, CouncilSession, Event, Partnership
+
+# Kinds of record → the paths from a Citation to such a record through which it counts. A kind has its parents'
+# paths (a council session, an event's), and a parent its kinds' (the timeline holds sessions).
+CITATION_PATHS: dict[type[models.Model], tuple[str, ...]] = {
+    Event: ("event", "participation__event", "outcome__event"),
+    CouncilSession: ("proposal__session",),
+    Partnership: ("partnership", "outcome__partnership"),
+}
+
+
+def citation_paths(model: type[models.Model]) -> list[str]:
+    """The paths from ``Citation`` through which a citation counts for ``model``; empty if it needs none."""
+    kinds = [cls for cls in CITATION_PATHS if issubclass(model, cls) or issubclass(cls, model)]
+    return [path for cls in kinds for path in CITATION_PATHS[cls]]
+
+
+def cited(model: type[models.Model]) -> Q:
+    """Records of ``model`` with at least one citation (an ``EXISTS`` per path); nothing if it has no paths."""
+    paths = citation_paths(model)
+    if not paths:
+        return Q(pk__in=[])
+    return reduce(or_, (Exists(Citation.objects.filter(**{path: OuterRef("pk")})) for path in paths))
+
+
+def citation_count(model: type[models.Model]):
+    """The number of citations of each ``model`` record, through every path, as a correlated subquery."""
+    paths = citation_paths(model)
+    if not paths:
+        return models.Value(0, output_field=IntegerField())
+    supporting = Citation.objects.filter(reduce(or_, (Q(**{path: OuterRef("pk")}) for path in paths)))
+    counted = supporting.order_by().annotate(group=models.Value(1)).values("group").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), 0)
+
+
+def quoting(model: type[models.Model], citations: models.QuerySet) -> Q:
+    """Records of ``model`` supported by one of ``citations`` (a subquery per path, each from the citations)."""
+    return reduce(or_, (Q(pk__in=citations.values(path).distinct()) for path in citation_paths(model)))
