@@ -9,7 +9,7 @@ peak memory growth, stopped at ``--export-timeout``. Then the timeline, an aggre
 export again at each of ``--scales``.
 
 Everything runs against PostgreSQL on 127.0.0.1, in databases of its own (``--database``,
-and ``<database>_<N>`` for the other scales), generated with ``generate_synthetic`` when
+and ``<database>_<N>`` for the other scales), generated with ``bench.synthetic`` when
 missing. The report (date, machine, PostgreSQL, commit, tables) is printed and written to
 ``bench/results/latest.md`` and a dated copy.
 """
@@ -318,9 +318,10 @@ def ensure_dataset(database: str, events: int, country: str | None = None) -> Da
         present = conn.execute("SELECT count(*) FROM cooperation_event WHERE slug LIKE 'syn-%%'").fetchone()[0]
     if present != events:
         log(f"Generating {events:,} synthetic events in {database} (had {present:,})…")
+        generate = [sys.executable, "-m", "bench.synthetic"]  # run from ROOT, where -m finds bench
         if present:
-            subprocess.run([*manage, "generate_synthetic", "--clear"], env=env, check=True)
-        subprocess.run([*manage, "generate_synthetic", f"--events={events}"], env=env, check=True)
+            subprocess.run([*generate, "--clear"], cwd=ROOT, env=env, check=True)
+        subprocess.run([*generate, str(events)], cwd=ROOT, env=env, check=True)
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("VACUUM (ANALYZE)")  # fresh tables: statistics and visibility maps, as a live database has
     with psycopg.connect(url) as conn:

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cooperation import synthetic
+from bench import synthetic
 from tests.factories import JointOperationFactory, MeetingFactory
 
 API = "/api/v1"

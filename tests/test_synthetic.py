@@ -1,11 +1,15 @@
 """The synthetic-data generator: reproducible, complete, valid, and kept apart from curated data."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
-from django.core.management import CommandError, call_command
 from django.db import connection, models
 from django.db.models import Count
 
-from cooperation import synthetic
+from bench import synthetic
 from cooperation.choices import EventKind, Status
 from cooperation.dates import parse_edtf
 from cooperation.models import (
@@ -28,7 +32,9 @@ from cooperation.models import (
     Topic,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
 EVENTS = 25
+N = str(EVENTS)  # as given on the command line
 WRITTEN = (
     Topic,
     Metric,
@@ -80,19 +86,19 @@ def snapshot() -> dict[str, list[tuple]]:
 
 @pytest.mark.django_db
 def test_same_seed_same_data_other_seed_other_data():
-    call_command("generate_synthetic", events=EVENTS, seed=7, verbosity=0)
+    synthetic.main([N, "--seed=7"])
     first = snapshot()
-    call_command("generate_synthetic", clear=True, verbosity=0)
-    call_command("generate_synthetic", events=EVENTS, seed=7, verbosity=0)
+    synthetic.main(["--clear"])
+    synthetic.main([N, "--seed=7"])
     assert snapshot() == first
-    call_command("generate_synthetic", clear=True, verbosity=0)
-    call_command("generate_synthetic", events=EVENTS, seed=8, verbosity=0)
+    synthetic.main(["--clear"])
+    synthetic.main([N, "--seed=8"])
     assert snapshot() != first
 
 
 @pytest.mark.django_db
 def test_every_kind_with_children_that_hold_the_model_rules():
-    call_command("generate_synthetic", events=EVENTS, verbosity=0)
+    synthetic.main([N])
     kinds = dict(Event.objects.values_list("kind").annotate(n=Count("pk")))
     assert set(kinds) == set(EventKind.values)
     for event in Event.objects.all():
@@ -125,7 +131,7 @@ def test_every_kind_with_children_that_hold_the_model_rules():
 @pytest.mark.django_db
 def test_defaults_django_would_apply_are_written():
     """The rows bypass Django's defaults (COPY on PostgreSQL): the generator fills them itself."""
-    call_command("generate_synthetic", events=EVENTS, verbosity=0)
+    synthetic.main([N])
     assert not Outcome.objects.filter(counts=False).exists()
     for model in (Event, Participation, Outcome, Citation, Person):
         assert not model.objects.filter(created_at__isnull=True).exists()
@@ -176,10 +182,10 @@ def test_copy_writes_what_bulk_inserts_write():
 @pytest.mark.django_db
 def test_refuses_curated_database_unless_allowed(article):
     events = Event.objects.count()
-    with pytest.raises(CommandError, match="curated"):
-        call_command("generate_synthetic", events=EVENTS, verbosity=0)
+    with pytest.raises(SystemExit, match="curated"):
+        synthetic.main([N])
     assert Event.objects.count() == events
-    call_command("generate_synthetic", events=EVENTS, allow_curated=True, verbosity=0)
+    synthetic.main([N, "--allow-curated"])
     assert Event.objects.count() == events + EVENTS
 
 
@@ -187,8 +193,8 @@ def test_refuses_curated_database_unless_allowed(article):
 def test_clear_removes_only_synthetic_data(article):
     curated = synthetic.curated_count()
     sources = set(Source.objects.values_list("slug", flat=True))
-    call_command("generate_synthetic", events=EVENTS, allow_curated=True, verbosity=0)
-    call_command("generate_synthetic", clear=True, verbosity=0)
+    synthetic.main([N, "--allow-curated"])
+    synthetic.main(["--clear"])
     assert synthetic.synthetic_count() == 0
     assert synthetic.curated_count() == curated
     assert set(Source.objects.values_list("slug", flat=True)) == sources
@@ -222,6 +228,33 @@ def test_clear_in_bulk_leaves_what_deleting_one_by_one_leaves(monkeypatch):
 
 @pytest.mark.django_db
 def test_refuses_to_generate_twice():
-    call_command("generate_synthetic", events=EVENTS, verbosity=0)
-    with pytest.raises(CommandError, match="already present"):
-        call_command("generate_synthetic", events=EVENTS, verbosity=0)
+    synthetic.main([N])
+    with pytest.raises(SystemExit, match="already present"):
+        synthetic.main([N])
+
+
+@pytest.mark.django_db
+def test_says_what_it_wrote_and_what_it_removed(capsys):
+    synthetic.main([N])
+    out = capsys.readouterr().out
+    assert out.startswith(f"Generated {EVENTS} events, ")
+    assert out.endswith(f" s ({synthetic.default_writer().name}).\n")
+    synthetic.main(["--clear"])
+    assert capsys.readouterr().out == f"Removed {EVENTS} synthetic events and their records.\n"
+
+
+def test_runs_as_a_script_and_refuses_with_its_reason(tmp_path):
+    """``python -m bench.synthetic`` sets Django up itself; a bad N exits non-zero before any database is opened."""
+    database = tmp_path / "untouched.sqlite3"
+    env = {name: value for name, value in os.environ.items() if name != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.synthetic", "0"],
+        cwd=ROOT,
+        env={**env, "DATABASE_URL": f"sqlite:///{database}"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "N must be at least 1." in result.stderr
+    assert not database.exists()

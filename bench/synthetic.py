@@ -21,11 +21,23 @@ rows and maintain indexes. That is what makes 1M events practical.
 ``BulkWriter`` writes the same rows with Django's bulk inserts on any other
 database (SQLite in the tests). COPY applies no Django defaults, so ``Table`` fills
 every concrete column of every row explicitly, on both paths alike.
+
+It is bench tooling, not part of the domain: ``bench.run`` creates its datasets with it
+and the tests check it. Run it with the app's settings::
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker_bench .venv/bin/python -m bench.synthetic 100000
+
+``--seed S`` picks the data (default 1), ``--clear`` deletes synthetic rows only, and it
+refuses a database holding curated records unless given ``--allow-curated``.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import random
+import sys
+import time
 import uuid
 from array import array
 from collections import Counter
@@ -33,6 +45,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from operator import itemgetter
+
+import django
+
+if __name__ == "__main__":  # run as a script: the models imported below need Django set up
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+    django.setup()
 
 from django.apps import apps
 from django.db import connection, models, transaction
@@ -687,3 +705,48 @@ def _bury_in_bulk() -> None:
                     f"SELECT %s, id, slug, %s, status = %s, %s FROM {model._meta.db_table} WHERE {where}",
                     [resource, TombstoneReason.DELETED.value, PUBLISHED, at, *params],
                 )
+
+
+# Entry point ---------------------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m bench.synthetic``: generate (or clear) the dataset; a refusal exits non-zero with its reason."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.synthetic",
+        description="Bulk-insert a reproducible synthetic dataset of N events (slugs prefixed syn-); "
+        "refuses a database with curated data unless told to.",
+    )
+    parser.add_argument(
+        "events", metavar="N", type=int, nargs="?", default=10_000, help="How many events (default 10000)."
+    )
+    parser.add_argument("--seed", type=int, default=1, help="Random seed: the same seed gives the same data.")
+    parser.add_argument("--clear", action="store_true", help="Delete synthetic data only, then stop.")
+    parser.add_argument(
+        "--allow-curated", action="store_true", help="Generate even though the database holds curated records."
+    )
+    args = parser.parse_args(argv)
+    if args.clear:
+        removed = clear()
+        print(f"Removed {removed} synthetic events and their records.")
+        return
+    if args.events < 1:
+        parser.error("N must be at least 1.")
+    curated = curated_count()
+    if curated and not args.allow_curated:
+        raise SystemExit(
+            f"This database holds {curated} curated (non-synthetic) records; "
+            "use a dedicated database or pass --allow-curated."
+        )
+    if synthetic_count():
+        raise SystemExit("Synthetic data already present; run with --clear first.")
+    started = time.monotonic()
+    writer = default_writer()
+    counts = generate(args.events, args.seed, writer=writer)
+    summary = ", ".join(f"{n} {name}" for name, n in counts.items())
+    elapsed = time.monotonic() - started
+    print(f"Generated {summary} in {elapsed:.1f} s ({writer.name}).")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
