@@ -91,7 +91,7 @@ def publish_refusal(record: models.Model, *, publish_linked: bool = False) -> st
     if publish_linked and not any(other.status == Status.WITHDRAWN for other in linked):
         publish(linked)
         return None
-    return linked_message(model, linked)
+    return linked_message(record, linked)
 
 
 def publish(records) -> None:
@@ -114,8 +114,8 @@ def uncited_message(model: type[models.Model]) -> str:
     return f"A published {name} needs at least one citation: {where}. Add one, or keep it unpublished."
 
 
-def linked_message(model: type[models.Model], linked: list[models.Model]) -> str:
-    """“This joint operation refers to records that are not published: organization “X” (draft), …”."""
+def linked_message(record: models.Model, linked: list[models.Model]) -> str:
+    """“Joint operation “Arsenal” refers to records that are not published: organization “X” (draft), …”."""
     listed = ", ".join(
         f"{other._meta.verbose_name} “{other}” ({other.get_status_display().lower()})" for other in linked
     )
@@ -125,7 +125,8 @@ def linked_message(model: type[models.Model], linked: list[models.Model]) -> str
         if withdrawn
         else "Publish them first, or publish them together with it."
     )
-    return f"This {model._meta.verbose_name} refers to records that are not published: {listed}. {advice}"
+    name = f"{record._meta.verbose_name} “{record}”"
+    return f"{name[0].upper()}{name[1:]} refers to records that are not published: {listed}. {advice}"
 
 
 def _model_at(model: type[models.Model], path: str) -> type[models.Model]:

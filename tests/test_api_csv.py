@@ -209,3 +209,24 @@ def test_data_columns_prefer_the_dotted_form_of_an_object_null_elsewhere():
 
     assert renderers.data_columns(rows) == ["id", "country.code", "country.name"]
     assert [renderers.cell(row, "country.code") for row in rows] == ["", "UA"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"ordering": "-date"}, {"ordering": "date"}, {"ordering": "title"}],
+    ids=["timeline", "-date", "date", "title"],
+)
+def test_csv_and_json_list_events_in_the_same_order_undated_last(api, db, query):
+    """On PostgreSQL a descending sort puts nulls first unless told; every format says last (``selectors.ordering``)."""
+    titles = {"2006-04-21": "Dushanbe", "../2005-12": "Open start", "2005-41": "Late 2005", "2004-07/..": "Since 2004"}
+    for date, title in titles.items():
+        JointOperationFactory(title=title, date=date)
+    PartnershipFactory(title="Open start partnership", date="../2005")
+    PartnershipFactory(title="Dated partnership", date="2006")
+
+    for resource in ("events", "operations", "partnerships"):
+        json_titles = [row["title"] for row in api.get(f"{API}/{resource}/", query).json()["results"]]
+        csv_titles = [row["title"] for row in read_csv(api.get(f"{API}/{resource}/", {**query, "format": "csv"}))]
+        assert csv_titles == json_titles, resource
+        if query.get("ordering", "-date").endswith("date"):
+            assert json_titles[-1].startswith("Open start"), (resource, json_titles)

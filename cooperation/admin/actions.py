@@ -10,7 +10,7 @@ from cooperation.choices import Status
 from cooperation.models import Tombstone
 
 
-def status_action(status: Status, name: str, description: str):
+def status_action(status: Status, name: str, description: str, *, with_linked: bool = False):
     """An admin action that sets ``status`` on the selected curated records.
 
     One ``UPDATE`` for the lot; ``updated_at`` is set with it, and the tombstones of
@@ -19,19 +19,17 @@ def status_action(status: Status, name: str, description: str):
     on ``updated_at`` and ``/api/v1/deleted/``. Each changed record gets a history entry
     and a revision of its own, so that reverting one record never reverts the others.
 
-    Publishing skips the records that may not be published yet (``workflow.unpublishable``:
-    no citation) and names them in a warning.
+    Publishing skips the records that may not be published yet and names them in a warning
+    (``cooperation.workflow``): those nothing cites, and those referring to unpublished
+    actors or documents — unless ``with_linked``, which publishes those along with them.
     """
 
     @admin.action(description=description, permissions=["change"])
     def action(modeladmin, request, queryset):
         candidates = queryset.exclude(status=status)
-        refused = list(workflow.unpublishable(candidates)) if status == Status.PUBLISHED else []
-        if refused:
-            names = ", ".join(f"“{obj}”" for obj in refused)
-            modeladmin.message_user(
-                request, f"Not published, as nothing cites them yet: {names}. Add a citation first.", messages.WARNING
-            )
+        refused, linked = [], {}
+        if status == Status.PUBLISHED:
+            refused, linked = refusals(modeladmin, request, candidates, with_linked=with_linked)
         changing = list(candidates.exclude(pk__in=[obj.pk for obj in refused]))
         pks = [obj.pk for obj in changing]
         with transaction.atomic():
@@ -41,6 +39,7 @@ def status_action(status: Status, name: str, description: str):
             Tombstone.objects.record_status_changes(changing, status)
             for obj in modeladmin.model._default_manager.filter(pk__in=pks):
                 history.record_current(obj, user=request.user, reason=f"Status set to “{status.label}”.")
+            publish_linked(request, [other for obj in changing for other in linked.get(obj.pk, [])])
         for obj in changing:
             modeladmin.log_change(request, obj, [{"changed": {"fields": ["Status"]}}])
         modeladmin.message_user(
@@ -52,6 +51,43 @@ def status_action(status: Status, name: str, description: str):
     return action
 
 
+def refusals(modeladmin, request, candidates, *, with_linked: bool):
+    """The candidates that may not be published (named in a warning), and the linked drafts of the others by id."""
+    uncited = list(workflow.unpublishable(candidates))
+    if uncited:
+        names = ", ".join(f"“{obj}”" for obj in uncited)
+        modeladmin.message_user(
+            request, f"Not published, as nothing cites them yet: {names}. Add a citation first.", messages.WARNING
+        )
+    linked, blocked = {}, []
+    for obj in candidates.exclude(pk__in=[obj.pk for obj in uncited]):
+        if others := workflow.unpublished_references(obj):
+            withdrawn = any(other.status == Status.WITHDRAWN for other in others)
+            if with_linked and not withdrawn:
+                linked[obj.pk] = others
+            else:
+                blocked.append(obj)
+                refusal = f"Not published: {workflow.linked_message(obj, others)}"
+                modeladmin.message_user(request, refusal, messages.WARNING)
+    return uncited + blocked, linked
+
+
+def publish_linked(request, records) -> None:
+    """Publish the linked drafts of the records published, each with a revision of its own."""
+    unique = list({(type(record), record.pk): record for record in records}.values())
+    for record in unique:
+        history.ensure_version(record)
+    workflow.publish(unique)
+    for record in unique:
+        history.record_current(record, user=request.user, reason="Published with a record that refers to it.")
+
+
 mark_reviewed = status_action(Status.REVIEWED, "mark_reviewed", "Mark selected %(verbose_name_plural)s reviewed")
 publish = status_action(Status.PUBLISHED, "publish", "Publish selected %(verbose_name_plural)s")
+publish_with_linked = status_action(
+    Status.PUBLISHED,
+    "publish_with_linked",
+    "Publish selected %(verbose_name_plural)s and the drafts they refer to",
+    with_linked=True,
+)
 withdraw = status_action(Status.WITHDRAWN, "withdraw", "Withdraw selected %(verbose_name_plural)s")

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from cooperation.admin.actions import mark_reviewed, publish, withdraw
+from cooperation.admin.actions import mark_reviewed, publish, publish_with_linked, withdraw
 from cooperation.admin.history import HistoryAdmin
 from cooperation.admin.workflow import PublishRuleMixin
 
@@ -39,7 +39,7 @@ class CuratedAdmin(PublishRuleMixin, HistoryAdmin):
     ``workflow.status_badge`` in its columns and ``workflow.StatusFilter`` in its filters.
     """
 
-    actions = (mark_reviewed, publish, withdraw)
+    actions = (mark_reviewed, publish, publish_with_linked, withdraw)
     readonly_fields = ("created_at", "updated_at")
     save_on_top = True
     # Django 6's default, chosen now: a scheme-less URL typed by a curator means https.

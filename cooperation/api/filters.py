@@ -256,7 +256,8 @@ def operation_named(word: str, user) -> Q:
 
 
 def council_named(word: str, user) -> Q:
-    return Q(council__in=Council.objects.visible_to(user).filter(matches(word, *COUNCIL_NAME)))
+    named = Q(council__in=Council.objects.filter(matches(word, *COUNCIL_NAME)))
+    return named & visibility.reference("council", Council, user)
 
 
 def partnership_party_named(word: str, user) -> Q:
@@ -272,7 +273,7 @@ def person_spelled(word: str, user) -> Q:
 
 
 def source_named(word: str, user) -> Q:
-    return Q(source__in=Source.objects.visible_to(user).filter(matches(word, "name")))
+    return Q(source__in=Source.objects.filter(matches(word, "name"))) & visibility.reference("source", Source, user)
 
 
 # Base FilterSets -----------------------------------------------------------------------------------------------------
@@ -512,8 +513,8 @@ class CouncilFilterSet(CuratedFilterSet):
 
     def filter_country(self, queryset, name, country):
         members = Council.members.through.objects.filter(council=OuterRef("pk"), country=country)
-        organizations = Organization.objects.visible_to(self.user).filter(country=country)
-        return queryset.filter(Q(organization__in=organizations) | Exists(members))
+        through = Q(organization__country=country) & visibility.reference("organization", Organization, self.user)
+        return queryset.filter(through | Exists(members))
 
 
 class PersonFilterSet(CuratedFilterSet):
@@ -532,8 +533,8 @@ class PersonFilterSet(CuratedFilterSet):
         fields = []
 
     def filter_country(self, queryset, name, country):
-        organizations = Organization.objects.visible_to(self.user).filter(country=country)
-        offices = Position.objects.filter(Q(country=country) | Q(organization__in=organizations), person=OuterRef("pk"))
+        through = Q(organization__country=country) & visibility.reference("organization", Organization, self.user)
+        offices = Position.objects.filter(Q(country=country) | through, person=OuterRef("pk"))
         return queryset.filter(Q(country=country) | Exists(offices))
 
     def filter_organization(self, queryset, name, organization):
@@ -565,7 +566,7 @@ class DocumentFilterSet(CuratedFilterSet):
         fields = []
 
     def filter_country(self, queryset, name, country):
-        return queryset.filter(source__in=Source.objects.visible_to(self.user).filter(country=country))
+        return queryset.filter(Q(source__country=country) & visibility.reference("source", Source, self.user))
 
 
 # Reference data ------------------------------------------------------------------------------------------------------

@@ -69,6 +69,9 @@ class ReferenceQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self
 
+    def hidden_from(self, user):
+        return self.none()
+
 
 class CuratedQuerySet(models.QuerySet):
     def published(self):
@@ -82,6 +85,12 @@ class CuratedQuerySet(models.QuerySet):
         if is_curator(user):
             return self
         return self.published()
+
+    def hidden_from(self, user):
+        """What ``visible_to`` leaves out: few rows, found through the status index (drafts, reviewed, withdrawn)."""
+        if is_curator(user):
+            return self.none()
+        return self.exclude(status=Status.PUBLISHED)
 
 
 class SlugManager(models.Manager.from_queryset(CuratedQuerySet)):

@@ -17,6 +17,9 @@ hidden row never matches), and the aggregates (a hidden row never counts).
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
+
 from django.db.models import Q, QuerySet
 
 from cooperation.models import (
@@ -32,19 +35,16 @@ from cooperation.models import (
 )
 from cooperation.models.base import Curated, is_curator, sees_status
 
-# Each kind of row → the paths from it to the curated records it is about; it is shown only if each is visible
-# (or empty). Paths only: a row reached through its parent is already narrowed to visible parents.
-ROW_REFERENCES: dict[type, tuple[tuple[str, type[Curated]], ...]] = {
+# Each kind of row → its references to the records it is about; it is shown only if each leads to a record the
+# reader may see (or nowhere). A row reached through its parent is already narrowed to visible parents.
+ROW_REFERENCES: dict[type, tuple[tuple[str, type], ...]] = {
     Participation: (("organization", Organization), ("person", Person)),
     PartnershipParty: (("organization", Organization),),
-    Citation: (
-        ("document", Document),
-        ("document__source", Source),
-        ("participation__organization", Organization),
-        ("participation__person", Person),
-    ),
+    Citation: (("document", Document), ("participation", Participation)),  # a hidden participant's too
     EventLink: (("source", Event), ("target", Event)),
 }
+# What a record shown through a row rests on: a document is shown with its outlet, or not at all.
+RESTS_ON: dict[type, tuple[tuple[str, type], ...]] = {Document: (("source", Source),)}
 
 
 def rows(queryset: QuerySet, user, *, via: str | None = None) -> QuerySet:
@@ -55,19 +55,34 @@ def rows(queryset: QuerySet, user, *, via: str | None = None) -> QuerySet:
     """
     if is_curator(user):
         return queryset
-    for path, model in ROW_REFERENCES[queryset.model]:
-        if path != via:
-            queryset = queryset.filter(reference(path, model, user, nullable=_nullable(queryset.model, path)))
+    for name, model in ROW_REFERENCES[queryset.model]:
+        if name != via:
+            queryset = queryset.filter(reference(name, model, user))
     return queryset
 
 
-def reference(path: str, model: type[Curated], user, *, nullable: bool = True) -> Q:
-    """Rows whose ``path`` leads to a ``model`` record ``user`` may see (or, if ``nullable``, to none)."""
+def reference(name: str, model: type, user) -> Q:
+    """Rows whose foreign key ``name`` leads to no ``model`` record (or row) that ``user`` may not see.
+
+    Said as ``key NOT IN (the few hidden ones)``, never a join nor ``IN (all the visible ones)``: the hidden
+    records are found through the status index and hashed once, and the row's own conditions (a search's text
+    index, an event's id) still lead the plan.
+    """
     if is_curator(user):
         return Q()
-    visible = Q(**{f"{path}__in": model.objects.visible_to(user)})
-    # Said only where the path can be empty: an OR on a required key would keep PostgreSQL from a semi-join.
-    return Q(**{f"{path}__isnull": True}) | visible if nullable else visible
+    return ~Q(**{f"{name}__in": hidden(model, user)})
+
+
+def hidden(model: type, user) -> QuerySet:
+    """The ``model`` records ``user`` may not see, or may not see through a row (a document of a hidden outlet);
+    for a kind of row, the rows about such a record."""
+    if model in ROW_REFERENCES:
+        about = [Q(**{f"{name}__in": hidden(target, user)}) for name, target in ROW_REFERENCES[model]]
+        return model.objects.filter(reduce(or_, about))
+    if model not in RESTS_ON:
+        return model.objects.hidden_from(user)
+    resting = [Q(**{f"{name}__in": hidden(target, user)}) for name, target in RESTS_ON[model]]
+    return model.objects.filter(reduce(or_, resting, Q(pk__in=model.objects.hidden_from(user))))
 
 
 def shows(user, record) -> bool:
@@ -78,13 +93,3 @@ def shows(user, record) -> bool:
 def user_of(context) -> object | None:
     """The user a serializer reads for (``None`` outside a request: shown what anonymous clients see)."""
     return getattr(context.get("request"), "user", None)
-
-
-def _nullable(model, path: str) -> bool:
-    """Whether ``path`` from ``model`` can lead nowhere: some foreign key along it is nullable."""
-    for name in path.split("__"):
-        field = model._meta.get_field(name)
-        if field.null:
-            return True
-        model = field.related_model
-    return False
