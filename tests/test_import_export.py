@@ -1,9 +1,11 @@
-"""Import and export in the admin (``cooperation.admin.transfer``): round trips, previews, all-or-nothing, filters."""
+"""Import and export in the admin (``cooperation.admin.transfer``): round trips, previews, all-or-nothing, filters,
+and one write path with the API (``cooperation.services``)."""
 
 import csv
 import io
 import json
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from reversion.models import Version
 
+from cooperation import services
 from cooperation.admin.transfer import RESOURCES, TransferMixin
 from cooperation.choices import Status
 from cooperation.models import Event, JointOperation, Organization, Outcome, Participation, Person
@@ -237,3 +240,93 @@ def test_changelist_offers_import_and_export_next_to_recover_deleted(curator_cli
     assert reverse("admin:cooperation_jointoperation_import").encode() in content
     assert (reverse("admin:cooperation_jointoperation_export") + "?status=draft").encode() in content
     assert reverse("admin:cooperation_jointoperation_recoverlist").encode() in content  # history's, kept
+
+
+# One write path: the import goes through the API's write services ------------------------------------------------
+
+
+def passenger_row(client) -> tuple[list[dict], dict, list[dict]]:
+    """The exported rows, Passenger's among them, and Passenger's figures as the file has them."""
+    rows = csv_rows(export(client))
+    passenger = next(row for row in rows if row["slug"] == "passenger-2005")
+    return rows, passenger, json.loads(passenger["outcomes"])
+
+
+@pytest.mark.parametrize("listed_too", [False, True], ids=["named-by-uid", "listed-in-the-file-too"])
+def test_a_figure_part_of_another_events_figure_is_a_row_error_and_nothing_is_written(
+    curator_client, article, listed_too
+):
+    rows, passenger, figures = passenger_row(curator_client)
+    other = Outcome.objects.exclude(event__slug="passenger-2005").filter(event__isnull=False).first()
+    figures[2]["part_of"] = str(other.uid)
+    if listed_too:  # the other event's figure copied into this list: still not this event's
+        figures.append({"uid": str(other.uid), "metric": other.metric.slug, "value": "1"})
+    passenger["outcomes"] = json.dumps(figures)
+    before = snapshot()
+
+    result = preview(curator_client, write_csv(rows)).context["result"]
+
+    [invalid] = result.invalid_rows
+    assert list(invalid.field_specific_errors) == ["outcomes"]
+    messages = invalid.field_specific_errors["outcomes"]
+    assert "Figure 3, part_of: No row with uid" in messages[-1]  # the services': not a figure of this list
+    if listed_too:  # and not a new figure either: its uid is the other event's figure's
+        assert messages[0] == "Figure 4, uid: Outcome with this UID already exists."
+    result = RESOURCES[JointOperation]().import_data(
+        tablib.Dataset().load(write_csv(rows), format="csv"), dry_run=False, rollback_on_validation_errors=True
+    )
+    assert result.has_validation_errors()
+    assert snapshot() == before
+
+
+def test_a_figure_part_of_itself_is_refused_with_the_models_message_as_by_the_api(curator_client, article, staff_api):
+    rows, passenger, figures = passenger_row(curator_client)
+    figures[2]["part_of"] = figures[2]["uid"]
+    passenger["outcomes"] = json.dumps(figures)
+    before = snapshot()
+
+    [invalid] = preview(curator_client, write_csv(rows)).context["result"].invalid_rows
+    api = staff_api.patch(
+        f"/api/v1/operations/{JointOperation.objects.get(slug='passenger-2005').pk}/",
+        {"outcomes": [{**figure, "value": float(figure["value"])} for figure in figures]},
+        format="json",
+    )
+
+    assert api.status_code == 400, api.json()
+    [api_message] = api.json()["outcomes[2].part_of"]
+    assert api_message == "A figure cannot be part of itself, nor of a figure part of it."  # Outcome.clean()'s
+    assert invalid.field_specific_errors == {"outcomes": [f"Figure 3, part_of: {api_message}"]}
+    assert snapshot() == before
+
+
+def test_an_import_writes_through_the_services(curator_client, article, staff_user, monkeypatch):
+    calls = []
+    for name in ("record_create", "record_update"):
+        real = getattr(services, name)
+        monkeypatch.setattr(
+            services,
+            name,
+            lambda *args, real=real, name=name, **kwargs: calls.append((name, kwargs)) or real(*args, **kwargs),
+        )
+    _, passenger, figures = passenger_row(curator_client)
+    passenger["participants"] += "; country:BY:participant"
+    new = {
+        **passenger,
+        "slug": "new-operation",
+        "participants": "country:RU:lead",
+        "outcomes": "",
+        "status": Status.DRAFT,
+    }
+    kept = Participation.objects.get(event__slug="passenger-2005", country="RU")
+    stored = set(Participation.objects.filter(event__slug="passenger-2005").values_list("uid", flat=True))
+
+    confirm(curator_client, preview(curator_client, write_csv([passenger, new])))
+
+    [(update, updated), (create, created)] = calls[len(calls) // 2 :]  # the confirmed import's, after the preview's
+    assert (update, create) == ("record_update", "record_create")
+    assert updated["user"] == created["user"] == staff_user
+    participations = updated["data"]["participations"]
+    assert {row["uid"] for row in participations} == {*stored, None}  # rows already there sent with their uid
+    assert [figure["uid"] for figure in updated["data"]["outcomes"]] == [uuid.UUID(f["uid"]) for f in figures]
+    assert Participation.objects.get(pk=kept.pk).citations.count() == 3
+    assert JointOperation.objects.get(slug="new-operation").participations.get().country_id == "RU"

@@ -11,19 +11,27 @@ One resource per model, built from one table (``RESOURCES``), all alike:
 - an event's participants are one compact column, ``kind:key:role`` separated by ``;``
   (``country:RU:lead; organization:cis:participant; person:rashid-nurgaliev:speaker``);
   an operation's outcomes are a JSON list, one object per figure keyed by its ``uid``
-  (a figure has too many free-text fields for a compact form). On import the event's
-  rows become exactly those listed: rows already there are kept (with their citations),
-  new ones added, those not listed deleted;
-- every row is validated as any save is (``full_clean``, then the publish rule of
-  ``cooperation.workflow``: importing ``published`` for a record with no citation is an
-  error on ``status``). Any row error rolls the whole import back: nothing is written;
+  (a figure has too many free-text fields for a compact form), ``part_of`` naming another
+  figure of the list by its ``uid``. On import the event's rows become exactly those listed;
+- a row is written by the API's write services (``cooperation.services``), not here: the
+  resource turns the row into their ``data`` — fields, many-to-many sets, and the child
+  lists above, a participation already there sent with its ``uid`` (looked up by party and
+  role) so that it keeps its detail and citations, a figure by the ``uid`` in the file — and
+  the services validate every record and row (``full_clean``), replace the child rows and
+  apply the publish rule of ``cooperation.workflow``, as for any API write. Their errors
+  are the row's, by column (``outcomes``: “Figure 2, part_of: …”);
+- any row error rolls the whole import back: nothing is written;
 - each imported row is one revision in the record's history, by the importing user.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import uuid
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -33,7 +41,7 @@ from import_export import fields, resources, widgets
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 
-from cooperation import history
+from cooperation import history, services
 from cooperation.choices import Qualifier, Role
 from cooperation.models import (
     CouncilSession,
@@ -52,7 +60,6 @@ from cooperation.models import (
     Statement,
 )
 from cooperation.models.events import TARGETS
-from cooperation.workflow import publish_refusal
 
 # Never in a file: keys and timestamps the database gives, and what is derived on save.
 NOT_TRANSFERRED = ("id", "uid", "event_ptr", "kind", "created_at", "updated_at", "date_lower", "date_upper")
@@ -110,20 +117,30 @@ class ParticipantsWidget(widgets.Widget):
         return "; ".join(":".join(triple) for triple in value or ())
 
 
-def replace_participants(event: Event, triples: list[tuple[str, str, str]]) -> None:
-    """Make the event's participations exactly ``triples``; rows already there keep their detail and citations."""
-    existing = {participant_key(row): row for row in event.participations.select_related(*TARGETS)}
-    for key, row in existing.items():
-        if key not in triples:
-            row.delete()
-    for kind, natural_key, role in triples:
-        if (kind, natural_key, role) in existing:
-            continue
-        model = PARTICIPANT_MODELS[kind]
-        party = model._default_manager.get(**{natural_key_field(model): natural_key})
-        row = Participation(event=event, role=role, **{kind: party})
-        row.full_clean(exclude=["event"])
-        row.save()
+def participation_rows(event: Event, triples: list[tuple[str, str, str]]) -> list[dict]:
+    """The participations ``triples`` as the services' child rows.
+
+    A row already there is sent with its ``uid``: the services keep it, with its detail and
+    citations, where a row without one would be created anew.
+    """
+    existing = (
+        {participant_key(row): row.uid for row in event.participations.select_related(*TARGETS)} if event.pk else {}
+    )
+    parties = {}
+    for kind, model in PARTICIPANT_MODELS.items():
+        field = natural_key_field(model)
+        wanted = {key for k, key, _ in triples if k == kind}
+        if wanted:
+            parties[kind] = {
+                getattr(party, field): party for party in model._default_manager.filter(**{f"{field}__in": wanted})
+            }
+    return [
+        {"uid": existing.get((kind, key, role)), kind: parties[kind][key], "role": role} for kind, key, role in triples
+    ]
+
+
+def participant_label(triples: list[tuple[str, str, str]], index: int) -> str:
+    return f"Participant “{':'.join(triples[index])}”"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,6 +164,16 @@ def outcome_dict(outcome: Outcome) -> dict:
 
 def current_outcomes(event: Event) -> list[dict]:
     return [outcome_dict(row) for row in event.outcomes.select_related("metric", "part_of")]
+
+
+def uid_or_none(value, number: int, key: str) -> str | None:
+    """A figure's ``uid`` or ``part_of`` in ``outcome_dict``'s canonical form, so an unchanged cell compares equal."""
+    if value in (None, ""):
+        return None
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError as exc:
+        raise ValueError(f"Figure {number}: “{key}” must be a figure's uid, e.g. {uuid.uuid4()}.") from exc
 
 
 class OutcomesWidget(widgets.Widget):
@@ -174,14 +201,14 @@ class OutcomesWidget(widgets.Widget):
                 raise ValueError(f"Figure {number}: no metric “{item.get('metric')}”.")
             figures.append(
                 {
-                    "uid": item.get("uid"),
+                    "uid": uid_or_none(item.get("uid"), number, "uid"),
                     "metric": item["metric"],
                     "value": f"{value.normalize():f}",
                     "unit": item.get("unit", ""),
                     "qualifier": item.get("qualifier", Qualifier.EXACT),
                     "scope": item.get("scope", ""),
                     "counts": bool(item.get("counts", True)),
-                    "part_of": item.get("part_of"),
+                    "part_of": uid_or_none(item.get("part_of"), number, "part_of"),
                     "note": item.get("note", ""),
                 }
             )
@@ -191,65 +218,80 @@ class OutcomesWidget(widgets.Widget):
         return json.dumps(value or [], ensure_ascii=False)
 
 
-def replace_outcomes(event: Event, figures: list[dict]) -> None:
-    """Make the event's figures exactly ``figures``: matched by ``uid``, others added, the rest deleted."""
-    existing = {str(row.uid): row for row in event.outcomes.all()}
-    listed = {figure["uid"] for figure in figures if figure["uid"]}
-    unknown = listed - set(existing)
-    if unknown:
-        raise ValidationError({"outcomes": f"Not figures of this event: {', '.join(sorted(unknown))}."})
-    for uid, row in existing.items():
-        if uid not in listed:
-            row.delete()
+def outcome_rows(event: Event, figures: list[dict]) -> list[dict]:
+    """The figures as the services' child rows: one with the ``uid`` of a figure of the event updates it, one without
+    (or with a new ``uid``) is added; ``part_of`` is the ``uuid.UUID`` of a sibling, so a total may come after its part.
+    """
     metrics = {metric.slug: metric for metric in Metric.objects.filter(slug__in={f["metric"] for f in figures})}
-    saved = []
-    for figure in figures:
-        row = existing.get(figure["uid"]) or Outcome(event=event)
-        for key in ("unit", "qualifier", "scope", "counts", "note"):
-            setattr(row, key, figure[key])
-        row.metric, row.value, row.part_of = metrics[figure["metric"]], Decimal(figure["value"]), None
-        saved.append((row, figure["part_of"]))
-    by_uid = {}
-    for row, _ in saved:  # first every figure, then which is part of which: a total may be listed after its part
-        row.full_clean(exclude=["event", "part_of"])
-        row.save()
-        by_uid[str(row.uid)] = row
-    for row, part_of in saved:
-        if part_of:
-            if part_of not in by_uid:
-                raise ValidationError({"outcomes": f"“part_of” {part_of} is not a figure of this event."})
-            row.part_of = by_uid[part_of]
-            row.full_clean(exclude=["event"])
-            row.save(update_fields=["part_of"])
+    return [
+        {
+            **{key: figure[key] for key in ("unit", "qualifier", "scope", "counts", "note")},
+            "uid": uuid.UUID(figure["uid"]) if figure["uid"] else None,
+            "metric": metrics[figure["metric"]],
+            "value": Decimal(figure["value"]),
+            "part_of": uuid.UUID(figure["part_of"]) if figure["part_of"] else None,
+        }
+        for figure in figures
+    ]
+
+
+def outcome_label(figures: list[dict], index: int) -> str:
+    return f"Figure {index + 1}"  # numbered as the widget's own errors are, from 1 in the file's order
 
 
 # ---------------------------------------------------------------------------------------------
 # Resources
 
-# Rows an event owns, written as one column each: column → (widget, current value, replace).
-EVENT_ROWS = {"participants": (ParticipantsWidget, current_participants, replace_participants)}
-OPERATION_ROWS = {**EVENT_ROWS, "outcomes": (OutcomesWidget, current_outcomes, replace_outcomes)}
+
+class RowsColumn(NamedTuple):
+    """A column holding rows an event owns: how a cell reads and exports, and how it becomes the services' ``data``."""
+
+    relation: str  # the reverse foreign key the services write, e.g. ``participations``
+    widget: type[widgets.Widget]
+    current: Callable[[Event], list]  # the stored rows, in the shape the widget reads a cell
+    children: Callable[[Event, list], list[dict]]  # (record, cleaned cell) → the child list of ``data``
+    label: Callable[[list, int], str]  # (cleaned cell, index in the child list) → the item an error is about
+
+
+EVENT_ROWS = {
+    "participants": RowsColumn(
+        "participations", ParticipantsWidget, current_participants, participation_rows, participant_label
+    )
+}
+OPERATION_ROWS = {
+    **EVENT_ROWS,
+    "outcomes": RowsColumn("outcomes", OutcomesWidget, current_outcomes, outcome_rows, outcome_label),
+}
+
+CHILD_PATH = re.compile(r"(?P<relation>\w+)\[(?P<index>\d+)\](?:\.(?P<field>.+))?")
+
+
+def adopt(instance: models.Model, written: models.Model) -> None:
+    """Make import-export's unsaved ``instance`` the record the services created (keys, uid, timestamps)."""
+    for field in written._meta.concrete_fields:
+        setattr(instance, field.attname, getattr(written, field.attname))
+    instance._state.adding, instance._state.db = False, written._state.db
 
 
 class RecordResource(resources.ModelResource):
-    """Base of every resource here: slug-matched, validated rows, owned rows as columns, a revision per row."""
+    """Base of every resource here: slug-matched rows written by the services, owned rows as columns."""
 
-    rows: dict = {}  # column → (widget, current value, replace): set by ``resource_for``
+    rows: dict[str, RowsColumn] = {}  # set by ``resource_for``
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        for column, (widget_class, current, _) in self.rows.items():
-            widget = widget_class()
+        for column, spec in self.rows.items():
+            widget = spec.widget()
             self.fields[column] = fields.Field(
-                attribute=f"imported_{column}",  # where the cleaned cell waits for ``after_save_instance``
+                attribute=f"imported_{column}",  # where the cleaned cell waits for ``save_instance``
                 column_name=column,
                 widget=widget,
-                dehydrate_method=lambda obj, widget=widget, current=current: widget.render(current(obj)),
+                dehydrate_method=lambda obj, widget=widget, current=spec.current: widget.render(current(obj)),
             )
 
     def import_row(self, row, instance_loader, **kwargs):
-        # A revision per record, as for any other write (``cooperation.history``); an import's
-        # own transaction still covers them all.
+        # One revision per imported row, by the importing user (``cooperation.history``): the services'
+        # own revision joins it; the import's transaction still covers them all.
         with history.recording(user=kwargs.get("user")):
             return super().import_row(row, instance_loader, **kwargs)
 
@@ -262,21 +304,58 @@ class RecordResource(resources.ModelResource):
             raise ValidationError({columns.get(key, key): value for key, value in exc.error_dict.items()}) from exc
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
-        for column, (_, current, _) in self.rows.items():
+        for column, spec in self.rows.items():
             # The stored rows, in the shape the widget reads a cell, so that an unchanged cell compares equal.
-            setattr(original, f"imported_{column}", current(original) if original.pk else [])
+            setattr(original, f"imported_{column}", spec.current(original) if original.pk else [])
         return super().skip_row(instance, original, row, import_validation_errors)
 
-    def after_save_instance(self, instance, row, **kwargs):
-        for column, (_, _, replace) in self.rows.items():
-            if column in row:
-                replace(instance, getattr(instance, f"imported_{column}"))
-        refusal = publish_refusal(instance)  # with the rows written: their citations count
-        if refusal:
-            raise ValidationError({"status": refusal})
+    def record_data(self, instance, row) -> dict:
+        """The row as the services' ``data``: the fields its columns set, the many-to-many sets, the child lists."""
+        data = {}
+        for field in self.get_import_fields():
+            if field.readonly or field.column_name not in row:
+                continue
+            if field.column_name in self.rows:
+                spec = self.rows[field.column_name]
+                data[spec.relation] = spec.children(instance, getattr(instance, field.attribute))
+            elif isinstance(field.widget, widgets.ManyToManyWidget):
+                data[field.attribute] = list(field.clean(row))  # not set by ``import_instance``: read the cell
+            else:
+                data[field.attribute] = getattr(instance, field.attribute)  # as ``import_instance`` set it
+        return data
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        # The parent was validated by ``validate_instance`` (with the cells' errors, for the preview); the services
+        # validate it again with its rows and write all of it, or raise and write nothing.
+        data, user = self.record_data(instance, row), kwargs.get("user")
+        try:
+            if is_create:
+                adopt(instance, services.record_create(type(instance), data=data, user=user))
+            else:
+                services.record_update(instance, data=data, user=user)
+        except ValidationError as exc:
+            raise ValidationError(self.column_errors(exc, instance)) from exc
+
+    def save_m2m(self, instance, row, **kwargs):
+        pass  # the services have set them, in ``save_instance``
+
+    def column_errors(self, exc: ValidationError, instance) -> dict[str, list[str]]:
+        """The services' errors by column: ``outcomes[1].part_of`` becomes ``outcomes``' “Figure 2, part_of: …”."""
+        by_relation = {spec.relation: (column, spec) for column, spec in self.rows.items()}
+        errors: dict[str, list[str]] = {}
+        for path, texts in exc.message_dict.items():
+            match = CHILD_PATH.fullmatch(path)
+            if not match or match["relation"] not in by_relation:
+                errors.setdefault(path, []).extend(texts)  # the record's own field, or ``__all__``
+                continue
+            column, spec = by_relation[match["relation"]]
+            label = spec.label(getattr(instance, f"imported_{column}"), int(match["index"]))
+            where = f"{label}, {match['field']}" if match["field"] else label
+            errors.setdefault(column, []).extend(f"{where}: {message}" for message in texts)
+        return errors
 
 
-def resource_for(model: type[models.Model], rows: dict | None = None) -> type[RecordResource]:
+def resource_for(model: type[models.Model], rows: dict[str, RowsColumn] | None = None) -> type[RecordResource]:
     """The import-export resource of ``model``: every editable field, related records by natural key."""
     related = [field for field in model._meta.get_fields() if field.is_relation and field.concrete]
     meta = type(
