@@ -1,0 +1,99 @@
+"""Matching a ``search`` word through other tables: participants, parties, citations, names.
+
+Each function is an entry of a ``SearchFilter``'s ``fields``, ``(word, user) -> Q``, kept
+apart from the FilterSets because the query plan is the point: each is a ``pk IN (subquery)``
+from a text index, and sees only the rows ``user`` may (``selectors.visibility``).
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+
+from cooperation.models import (
+    Citation,
+    Council,
+    Country,
+    Event,
+    JointOperation,
+    Organization,
+    Participation,
+    Partnership,
+    PartnershipParty,
+    Person,
+    PersonName,
+    Source,
+)
+from cooperation.search import matches, subquery
+from cooperation.selectors import citations, visibility
+
+# Search through other tables ----------------------------------------------------------------------------------------
+# Each alternative is ``pk IN (SELECT DISTINCT …)``, the subquery starting from a text index: PostgreSQL reads it once
+# and hashes the ids, where an Exists() under OR would be re-run for every row. DISTINCT keeps its estimate of the set
+# to one row per record, small enough to hash; a set it expects too big for memory would be scanned anew for every
+# row. A record matching through many rows is still listed once.
+
+EVENT_TEXT = ("title", "summary", "place_name")
+ORGANIZATION_NAME = ("name", "abbreviation")
+COUNCIL_NAME = ("name", "abbreviation")
+
+
+def quoted(model, word: str, user) -> Q:
+    """Records of ``model`` one of whose citations (``selectors.citations``) that ``user`` may see quotes ``word``."""
+    return citations.quoting(model, visibility.rows(Citation.objects.filter(matches(word, "quote")), user))
+
+
+def parties_named(word: str, parties: QuerySet, user, *, people: bool = False) -> Q:
+    """Records with a party — a row of ``parties``, which gives its record's id — named ``word``: a country, an
+    organization (name or abbreviation) or, with ``people``, a person (name or any spelling); of those ``user``
+    may see.
+
+    One subquery per kind of name, from that name's text index along the party's foreign-key index.
+    """
+    parties = visibility.rows(parties, user)  # a hidden organization or person is no party of theirs
+    named = [
+        parties.filter(country__in=Country.objects.filter(matches(word, "name"))),
+        parties.filter(organization__in=Organization.objects.filter(matches(word, *ORGANIZATION_NAME))),
+    ]
+    if people:
+        named += [
+            parties.filter(person__in=Person.objects.filter(matches(word, "name"))),
+            parties.filter(person__in=PersonName.objects.filter(matches(word, "name")).values("person")),
+        ]
+    return reduce(or_, (Q(pk__in=ids.distinct()) for ids in named))
+
+
+def event_participant_named(word: str, user) -> Q:
+    return parties_named(word, Participation.objects.values("event"), user, people=True)
+
+
+def event_quoted(word: str, user) -> Q:
+    return quoted(Event, word, user)
+
+
+def operation_named(word: str, user) -> Q:
+    """Events that are operations with ``word`` in their code name or aim (``/events/`` lists every kind)."""
+    return subquery(JointOperation, word, "code_name", "aim")
+
+
+def council_named(word: str, user) -> Q:
+    named = Q(council__in=Council.objects.filter(matches(word, *COUNCIL_NAME)))
+    return named & visibility.reference("council", Council, user)
+
+
+def partnership_party_named(word: str, user) -> Q:
+    return parties_named(word, PartnershipParty.objects.values("partnership"), user)
+
+
+def partnership_quoted(word: str, user) -> Q:
+    return quoted(Partnership, word, user)
+
+
+def person_spelled(word: str, user) -> Q:
+    return Q(pk__in=PersonName.objects.filter(matches(word, "name")).values("person").distinct())
+
+
+def source_named(word: str, user) -> Q:
+    return Q(source__in=Source.objects.filter(matches(word, "name"))) & visibility.reference("source", Source, user)
