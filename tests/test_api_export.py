@@ -1,4 +1,4 @@
-"""CSV exports read as ``values()`` rows (``api.export``): the bytes the serializers write, a few queries a chunk."""
+"""CSV exports read as ``values()`` rows (``api.readout``): the bytes the serializers write, a few queries a chunk."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from cooperation.api import export, renderers
+from cooperation.api import readout, renderers
 from cooperation.api.conditional import ConditionalListMixin
 from cooperation.api.serializers import TimelineEventSerializer
 from cooperation.api.serializers.events import ParticipantSerializer
@@ -68,7 +68,7 @@ def csv_bytes(client, resource: str, params: dict, *, lean: bool, monkeypatch) -
         if lean:
             patch.setattr(renderers, "serialized_chunks", serializers_ran)
         else:
-            patch.setattr(export.Export, "__init__", refused)
+            patch.setattr(readout.Readout, "__init__", refused)
         response = client.get(f"{API}/{resource}/", {"format": "csv", **params})
         assert response.status_code == 200, response.content
         return b"".join(response.streaming_content)
@@ -79,7 +79,7 @@ def serializers_ran(*args, **kwargs):
 
 
 def refused(self, *args, **kwargs):
-    raise export.Unsupported("serialize, for the comparison")
+    raise readout.Unsupported("serialize, for the comparison")
 
 
 @pytest.fixture
@@ -191,14 +191,14 @@ class AnnotatedSerializer(TimelineEventSerializer):
 def test_code_the_export_does_not_mirror_is_left_to_the_serializer(db, serializer_class):
     serializer = timeline_serializer(serializer_class)
 
-    with pytest.raises(export.Unsupported):
-        export.Export(serializer, Event.objects.all(), renderers.serializer_columns(serializer))
+    with pytest.raises(readout.Unsupported):
+        readout.Readout(serializer, Event.objects.all(), renderers.serializer_columns(serializer))
 
 
 def test_a_serializer_it_mirrors_compiles(db):
     serializer = timeline_serializer()
 
-    compiled = export.Export(serializer, Event.objects.all(), renderers.serializer_columns(serializer))
+    compiled = readout.Readout(serializer, Event.objects.all(), renderers.serializer_columns(serializer))
 
     assert "place_country__name" in compiled.root.lookups
     assert "place_country__code" not in compiled.root.lookups, "the key's own column, no join"
@@ -222,7 +222,7 @@ def test_an_item_showing_its_parent_is_summarized_per_parent(db):
     columns = renderers.serializer_columns(serializer)
     events = Event.objects.order_by("pk")
 
-    exported = [row for chunk in export.Export(serializer, events, columns).chunks(10) for row in chunk]
+    exported = [row for chunk in readout.Readout(serializer, events, columns).chunks(10) for row in chunk]
 
     cells = renderers.row_cells(columns)
     assert exported == [cells(serializer.to_representation(event)) for event in events]
@@ -230,7 +230,7 @@ def test_an_item_showing_its_parent_is_summarized_per_parent(db):
 
 
 def test_the_items_of_a_record_keep_their_order_without_sorting_by_record():
-    participations = export.ordered_within_parent(Participation.objects.all(), "event")
+    participations = readout.ordered_within_parent(Participation.objects.all(), "event")
 
     assert participations.query.order_by == ("role", "pk")
-    assert export.ordered_within_parent(Participation.objects.order_by("role"), "event").query.order_by == ("role",)
+    assert readout.ordered_within_parent(Participation.objects.order_by("role"), "event").query.order_by == ("role",)

@@ -47,6 +47,7 @@ from rest_framework.response import Response
 
 from cooperation.api.pagination import KeysetPagination
 from cooperation.api.renderers import CSVRenderer, stream_csv
+from cooperation.selectors import ordering
 
 TIMESTAMP = "updated_at"
 PRECONDITION_HEADERS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
@@ -148,6 +149,29 @@ class ValidatorsMixin:
         return {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
 
 
+class InstanceRows:
+    """A list's rows as model instances, read out by ``serialize`` after their related rows are prefetched.
+
+    ``readout.Readout`` offers the same four members for rows read as ``values()`` tuples.
+    """
+
+    def __init__(self, queryset, serialize):
+        self.lookups = queryset._prefetch_related_lookups
+        self.values = queryset.prefetch_related(None)  # prefetched for the page only, once it is known
+        self.serialize = serialize
+
+    def keep(self, *names: str) -> None:
+        """Every field is there on an instance."""
+
+    @staticmethod
+    def value_of(row, name: str):
+        return getattr(row, name)
+
+    def build(self, rows: list) -> list:
+        prefetch_related_objects(rows, *self.lookups)
+        return self.serialize(rows)
+
+
 class ConditionalListMixin(ValidatorsMixin):
     """``list()``: a weak ETag from one aggregate, 304 before any row is read; CSV streamed unpaginated."""
 
@@ -172,25 +196,27 @@ class ConditionalListMixin(ValidatorsMixin):
         The weak ETag digests the page's ids and timestamps and whether there is more on either side, so any
         change to what the page shows changes it; a 304 costs the one query.
         """
-        lookups = queryset._prefetch_related_lookups
-        page = self.paginate_queryset(queryset.prefetch_related(None))
+        rows = self.rows_of(queryset)
+        rows.keep("pk", TIMESTAMP, *(name for name, _ in ordering.fields_of(queryset)))
+        self.paginator.value_of = rows.value_of
+        page = self.paginate_queryset(rows.values)
         if self.has_validators():
-            stamps = [(row.pk, getattr(row, TIMESTAMP).isoformat()) for row in page]
+            stamped = [(rows.value_of(row, "pk"), rows.value_of(row, TIMESTAMP)) for row in page]
+            stamps = [(pk, at.isoformat()) for pk, at in stamped]
             around = (self.paginator.has_before, self.paginator.has_more)
             query = sorted(self.request.query_params.lists())
-            last_modified = max((getattr(row, TIMESTAMP) for row in page), default=None)
+            last_modified = max((at for _, at in stamped), default=None)
             validators = Validators(
                 etag=f'W/"{digest(self.representation(), query, stamps, around)}"', last_modified=last_modified
             )
             if answer := validators.evaluate(self.request):
                 return answer
-        response = self.get_paginated_response(self.page_payload(page, lookups))
+        response = self.get_paginated_response(rows.build(page))
         return validators.apply(response) if self.has_validators() else response
 
-    def page_payload(self, page: list, lookups) -> list:
-        """The page's rows as the serializer reads them out, their related rows fetched by ``lookups``."""
-        prefetch_related_objects(page, *lookups)
-        return self.get_serializer(page, many=True).data
+    def rows_of(self, queryset) -> InstanceRows:
+        """How the rows of ``queryset`` are read and read out: as model instances, through the serializer."""
+        return InstanceRows(queryset, lambda instances: self.get_serializer(instances, many=True).data)
 
     def wants_csv(self) -> bool:
         return isinstance(self.request.accepted_renderer, CSVRenderer)

@@ -126,6 +126,8 @@ class KeysetPagination(BoundedPageSize, pagination.BasePagination):
 
     page_size = 50
     cursor_query_param = "cursor"
+    # How a row's field is read: model instances by default; the view sets it for rows of another kind.
+    value_of = staticmethod(getattr)
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -206,7 +208,7 @@ class KeysetPagination(BoundedPageSize, pagination.BasePagination):
         return reduce(or_, terms)
 
     def link(self, row, direction: str) -> str:
-        values = tuple(getattr(row, key.name) for key in self.keys)
+        values = tuple(self.value_of(row, key.name) for key in self.keys)
         url = self.request.build_absolute_uri()
         return replace_query_param(url, self.cursor_query_param, Cursor(direction, self.ordering, values).encode())
 

@@ -39,7 +39,7 @@ LIST_SEPARATOR = "; "
 LABEL_KEYS = ("code", "abbreviation", "name", "title", "slug")
 # What says how an object takes part, shown in brackets after its label.
 QUALIFIER_KEYS = ("role", "kind")
-# Everything ``summary`` reads of an object in a list, besides the objects nested in it (``export`` reads no more).
+# Everything ``summary`` reads of an object in a list, besides the objects nested in it (``readout`` reads no more).
 SUMMARY_KEYS = frozenset({"metric", "value", "unit", "qualifier", *LABEL_KEYS, *QUALIFIER_KEYS})
 # The column naming the list a row comes from, in a payload of several lists.
 PART = "part"
@@ -67,16 +67,16 @@ def stream_csv(serializer: serializers.Serializer, queryset, request, chunk_size
 
     Rows are read ``chunk_size`` at a time while the response is being sent (through a server-side cursor on
     PostgreSQL), their related rows one query per to-many field and chunk, so memory stays flat however long
-    the list. ``export.Export`` reads them as ``values()`` rows; a serializer it cannot mirror has its rows read
+    the list. ``readout.Readout`` reads them as ``values()`` rows; a serializer it cannot read has its rows read
     as model instances and serialized. The CSV is the same.
     """
-    # Not at the top: DRF imports this module (its renderer setting) before the serializers ``export`` reads.
-    from cooperation.api import export
+    # Not at the top: DRF imports this module (its renderer setting) before the serializers ``readout`` reads.
+    from cooperation.api import readout
 
     columns = serializer_columns(serializer)
     try:
-        chunks = export.Export(serializer, queryset, columns).chunks(chunk_size)
-    except export.Unsupported:
+        chunks = readout.Readout(serializer, queryset, columns).chunks(chunk_size)
+    except readout.Unsupported:
         chunks = serialized_chunks(serializer, queryset, columns, chunk_size)
     response = StreamingHttpResponse(
         write_csv_chunks(chunks, columns), content_type=f"{CSVRenderer.media_type}; charset=utf-8"

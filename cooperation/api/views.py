@@ -24,10 +24,11 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from cooperation import history, services
-from cooperation.api import filters, lean, serializers
+from cooperation.api import filters, readout, serializers
 from cooperation.api.conditional import ConditionalListMixin, ConditionalRetrieveMixin, ConditionalWriteMixin
 from cooperation.api.errors import exception_handler
 from cooperation.api.pagination import KeysetPagination
+from cooperation.api.renderers import stream_csv
 from cooperation.api.serializers.shape import EVERYTHING, PayloadShape
 from cooperation.models import (
     AgendaItem,
@@ -327,37 +328,33 @@ class PartnershipViewSet(CuratedViewSet):
 EVENT_ORDERING = {"id": "pk", "date": "date_lower", "title": "title", "updated_at": "updated_at"}
 
 
-class LeanEventsMixin:
-    """Pages and details built by ``lean.EventRows`` (``lean_view_name``, ``lean_options``).
+class ReadoutMixin:
+    """Event pages and details read out by ``readout.Readout``: the serializer compiled into ``values()`` readers.
 
-    A payload embedding citations (``?include=citations``) and a CSV detail, whose columns follow
-    the serializer's fields, go through the serializers, as every write does.
+    The serializer stays the one description of the payload; this reads the same JSON without building a model
+    instance per row. A serializer the readout cannot read (``readout.Unsupported``) is read out by DRF.
     """
 
-    lean_view_name: str
-    lean_options: dict = {}
-
-    def lean(self) -> lean.EventRows | None:
-        if self.fetched.citations or self.wants_csv():
-            return None
-        return lean.EventRows(self.request, self.fetched, self.lean_view_name, **self.lean_options)
-
-    def page_payload(self, page, lookups):
-        rows = self.lean()
-        return rows.build(page) if rows else super().page_payload(page, lookups)
+    def rows_of(self, queryset):
+        try:
+            return readout.Readout(self.get_serializer(), queryset)
+        except readout.Unsupported:
+            return super().rows_of(queryset)
 
     def detail_response(self):
-        if (rows := self.lean()) is None:
+        queryset = self.filter_queryset(self.get_queryset())
+        lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+        if self.wants_csv():  # one row, with the list's columns
+            get_object_or_404(queryset.prefetch_related(None).values("pk"), **lookup)
+            return stream_csv(self.get_serializer(), queryset.filter(**lookup), self.request)
+        rows = self.rows_of(queryset)
+        if not isinstance(rows, readout.Readout):
             return super().detail_response()
-        # DRF's get_object() without the serializers' prefetches: the lean rows read their own.
-        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
-        lookup = self.lookup_url_kwarg or self.lookup_field
-        instance = get_object_or_404(queryset, **{self.lookup_field: self.kwargs[lookup]})
-        self.check_object_permissions(self.request, instance)
-        return Response(rows.build([instance])[0])
+        row = get_object_or_404(rows.values, **lookup)
+        return Response(rows.build([row])[0])
 
 
-class EventViewSet(LeanEventsMixin, ReadOnlyViewSet):
+class EventViewSet(ReadoutMixin, ReadOnlyViewSet):
     """``/events/``: the timeline of every kind, read-only; each item links to its kind's resource."""
 
     model = Event
@@ -367,8 +364,6 @@ class EventViewSet(LeanEventsMixin, ReadOnlyViewSet):
     lookup_value_regex = ID
     ordering_fields = EVENT_ORDERING
     ordering = TIMELINE
-    lean_view_name = "event-detail"
-    lean_options = {"resource_url": True}
 
     def optimize(self, queryset):
         return self.fetched.fetch(
@@ -378,7 +373,7 @@ class EventViewSet(LeanEventsMixin, ReadOnlyViewSet):
         )
 
 
-class EventKindViewSet(CuratedViewSet):
+class EventKindViewSet(ReadoutMixin, CuratedViewSet):
     """Base of the per-kind event resources: the core prefetches plus the kind's ``detail_prefetches()``."""
 
     pagination_class = KeysetPagination
@@ -414,12 +409,10 @@ class CouncilSessionViewSet(EventKindViewSet):
         }
 
 
-class JointOperationViewSet(LeanEventsMixin, EventKindViewSet):
+class JointOperationViewSet(EventKindViewSet):
     model = JointOperation
     serializer_class = serializers.JointOperationSerializer
     filterset_class = filters.JointOperationFilterSet
-    lean_view_name = "operation-detail"
-    lean_options = {"outcomes": True}
 
     def detail_prefetches(self):
         return {"outcomes": [figures("outcomes", self.request.user, self.fetched)]}

@@ -66,8 +66,7 @@ def party_node(user, via: str = "") -> Case:
     return Case(
         When(**{f"{via}country__isnull": False}, then=Concat(Value("country:"), f"{via}country__code")),
         When(
-            Q(**{f"{via}organization__isnull": False})
-            & visibility.reference(f"{via}organization", Organization, user),
+            Q(**{f"{via}organization__isnull": False}) & visibility.reference(f"{via}organization", Organization, user),
             then=Concat(Value("organization:"), f"{via}organization__slug"),
         ),
         default=None,

@@ -1,24 +1,27 @@
-"""A list's CSV read with ``values_list()`` a chunk at a time: the same cells as its serializer's rows, faster.
+"""How a serializer's payload is read from ``values_list()`` rows: the event pages and details, and every CSV.
 
-Building model instances for a record and each of its related rows, then running DRF's fields over them, costs
-milliseconds a row: minutes for the whole timeline. ``Export`` instead compiles the list's serializer, once per
-request, into the lookups of a few ``values_list()`` queries and a reader per CSV column:
+A serializer is the one description of what a record looks like. DRF reads it out record by record, building a
+model instance for the record and each of its related rows, then running a dozen fields over each: milliseconds a
+row. ``Readout`` instead compiles the serializer, once per request, into the lookups of a few ``values_list()``
+queries and a reader per field, and reads the same payload from plain rows — as JSON objects (a page or a detail:
+``build()``) or as the cells of its CSV columns (``chunks()``):
 
 - a model field is read as its column, through its serializer field's own ``to_representation``;
 - an object (``date``, ``place``: ``source="*"``; ``place.country``, ``council``: behind a foreign key, through
-  its join) is cut into the same dotted columns as ``renderers`` cuts it, empty when the key is null;
+  its join) is read from the same row — null when the key is, or when it leads to a record the reader may not see
+  (``selectors.visibility``) — and in CSV cut into the same dotted columns as ``renderers`` cuts it;
 - the record's own ``url`` is reversed once, for a stand-in id, and completed per row;
-- a to-many field (``participants``, ``topics``, ``outcomes``, ``citations``…) is one query per chunk for the
-  whole chunk, grouped by parent: from the view's own ``Prefetch`` querysets, so that what the list leaves
-  out (links to events the client may not see) and its order stay the same. Its cell is ``renderers.text`` of
-  its items, each read only as far as ``renderers.summary`` reads it (a participant's country, not its
-  citations), and summarized once a chunk for the same values;
+- a to-many field (``participants``, ``topics``, ``outcomes``, ``citations``…) is one query for all the rows read
+  at once, grouped by parent: from the view's own ``Prefetch`` querysets, so that what the view leaves out (rows
+  about records the client may not see) and its order stay the same. In CSV its cell is ``renderers.text`` of its
+  items, each read only as far as ``renderers.summary`` reads it (a participant's country, not its citations), and
+  summarized once a chunk for the same values;
 - the fields computed in Python (``links``, ``resource_url``, an event's ``url`` by kind, ``speaker``,
   ``part_of``) have a reader in ``READERS``, keyed by the very function the serializer runs.
 
 A serializer reading anything else (a property, an unknown method field, an overridden ``to_representation``)
-raises ``Unsupported`` when compiled, and ``renderers.stream_csv`` serializes its rows instead;
-``tests/test_api_export.py`` checks both paths write the same bytes.
+raises ``Unsupported`` when compiled, and its rows are serialized instead. ``tests/test_api_readout.py`` checks
+that every event resource compiles in every payload shape and reads out what DRF does, byte for byte.
 """
 
 from __future__ import annotations
@@ -62,27 +65,50 @@ class Unsupported(Exception):
     """The serializer reads something that ``values_list()`` rows do not hold: serialize instead."""
 
 
-class Export:
-    """The CSV cells of ``serializer``'s rows for ``queryset``, read a chunk at a time.
+class Readout:
+    """``serializer``'s payload for the rows of ``queryset``: JSON objects, or given ``columns`` CSV cells.
 
-    ``columns`` are the ones ``renderers`` writes for the serializer; ``Unsupported`` if they cannot be read here.
+    ``columns`` are the ones ``renderers`` writes for the serializer; ``Unsupported`` if the serializer cannot be
+    read here. ``value_of(row, name)`` reads a field of a row the query holds (``keep()`` one it must hold: a
+    pagination key, the timestamp of an ETag).
     """
 
-    def __init__(self, serializer: serializers.Serializer, queryset, columns: list[str]):
-        self.root = Query(queryset.model, queryset._prefetch_related_lookups)
+    def __init__(self, serializer: serializers.Serializer, queryset, columns: list[str] | None = None):
+        self.root = Query(queryset.model, queryset._prefetch_related_lookups, csv=columns is not None)
+        self.queryset = queryset
+        if columns is None:
+            self.read = record(serializer, self.root, queryset.model)
+            return
         compiled = record_cells(serializer, self.root, queryset.model)
         if [column for column, _ in compiled] != columns:
             raise Unsupported("the serializer's columns are not its fields'")
         readers = [read for _, read in compiled]
         self.cells = lambda row: [read(row) for read in readers]
-        self.values = queryset.prefetch_related(None).values_list(*self.root.lookups)
+
+    def keep(self, *names: str) -> None:
+        for name in names:
+            self.root.position(name)
+
+    def value_of(self, row: Row, name: str):
+        return row[self.root.position(name)]
+
+    @property
+    def values(self):
+        """The rows' own query (``queryset``'s filters and order), holding every lookup the readers read."""
+        return self.queryset.prefetch_related(None).values_list(*self.root.lookups)
+
+    def build(self, rows: list[Row]) -> list[dict]:
+        """The JSON objects of ``rows`` (of ``values``); one query per to-many field for them all."""
+        self.root.load(rows)
+        return [self.read(row) for row in rows]
 
     def chunks(self, size: int) -> Iterator[list[list[str]]]:
         """The cells of ``size`` rows at a time; a chunk costs one query per to-many field (the first, the SELECT)."""
+        values = self.values
         # In a transaction PostgreSQL streams the server-side cursor; outside one, it would first copy every row
         # (a WITH HOLD cursor) before sending the first.
-        with transaction.atomic(using=self.values.db):
-            rows = self.values.iterator(chunk_size=size)
+        with transaction.atomic(using=values.db):
+            rows = values.iterator(chunk_size=size)
             while chunk := list(islice(rows, size)):
                 self.root.load(chunk)
                 yield [self.cells(row) for row in chunk]
@@ -91,8 +117,9 @@ class Export:
 class Query:
     """One ``values_list()`` query: the lookups its rows hold (by position) and the to-many fields read after it."""
 
-    def __init__(self, model: type[models.Model], prefetches, *, summarized: bool = False):
+    def __init__(self, model: type[models.Model], prefetches, *, csv: bool, summarized: bool = False):
         self.model = model
+        self.csv = csv  # read for CSV cells, else for JSON objects
         self.prefetches = list(prefetches)  # the view's prefetch lookups below this level
         # Rows shown as items of a list, in one cell (``renderers.summary``): only what that reads is read.
         self.summarized = summarized
@@ -121,17 +148,20 @@ class Query:
 
 
 class Relation(Query):
-    """A to-many field of a query's rows, read for a chunk of them in one query and grouped by row."""
+    """A to-many relation of a query's rows, read for a chunk of them in one query and grouped by row.
 
-    def __init__(self, queryset, link: str, prefetches, *, summarized: bool):
-        super().__init__(queryset.model, prefetches, summarized=summarized)
+    Fields reading the same relation (a statement's ``participants`` and its ``speaker``) read the same rows:
+    each through a ``reader()`` of its own.
+    """
+
+    def __init__(self, queryset, name: str, link: str, prefetches, *, csv: bool, summarized: bool):
+        super().__init__(queryset.model, prefetches, csv=csv, summarized=summarized)
+        self.name = name
         self.queryset = queryset.prefetch_related(None)
         self.link = link  # the lookup from an item to its parent row
         self.parent = self.position(link)
         self.reads_parent = False  # whether an item shows its parent's key (then the parent is part of the summary)
-        self.item: Reader = lambda row: None
-        self.items: dict[Any, list] = {}
-        self.summaries = self.cache()
+        self.grouped: dict[Any, list[Row]] = {}
 
     def position(self, lookup: str) -> int:
         position = super().position(lookup)
@@ -143,27 +173,34 @@ class Relation(Query):
         # Filtered before values_list(): the filter's join to the parent is the one the link's column is read from.
         rows = list(self.queryset.filter(AnyOf(F(self.link), parent_ids)).values_list(*self.lookups))
         self.load(rows)
-        item = self.summary if self.summarized else self.item
-        items: dict[Any, list] = {}
+        grouped: dict[Any, list[Row]] = {}
         for row in rows:
-            items.setdefault(row[self.parent], []).append(item(row))
-        self.items = items
+            grouped.setdefault(row[self.parent], []).append(row)
+        self.grouped = grouped
 
-    def summary(self, row: Row) -> str:
-        """The item as its list's cell shows it; the same values (a country, a role) are summarized once a chunk."""
-        key = row if self.reads_parent else row[1:]  # all it reads (but its parent's key, always in the row)
-        try:
-            found = self.summaries.get(key)
-        except TypeError:  # an unhashable value (JSON)
-            return text(self.item(row))
-        if found is None:
-            found = self.summaries[key] = text(self.item(row))
-        return found
+    def summary(self, item: Reader) -> Reader:
+        """``item`` as its list's cell shows it; the same values (a country, a role) are summarized once a chunk."""
+        summaries = self.cache()
 
-    def reader(self, query: Query) -> Reader:
-        """The items of each row of ``query`` (the chunk's, once fetched)."""
+        def summarized(row: Row) -> str:
+            key = row if self.reads_parent else row[1:]  # all it reads (but its parent's key, always in the row)
+            try:
+                found = summaries.get(key)
+            except TypeError:  # an unhashable value (JSON)
+                return text(item(row))
+            if found is None:
+                found = summaries[key] = text(item(row))
+            return found
+
+        return summarized
+
+    def reader(self, query: Query, item: Reader) -> Reader:
+        """The items of each row of ``query`` (the chunk's, once fetched), each read by ``item``."""
         pk = query.position("pk")
-        return lambda row: self.items.get(row[pk], [])
+        if self.summarized:
+            item = self.summary(item)
+        grouped = self  # read at call time: ``grouped`` is replaced at each chunk
+        return lambda row: [item(found) for found in grouped.grouped.get(row[pk], ())]
 
 
 class AnyOf(Lookup):
@@ -346,18 +383,19 @@ def many_reader(field: serializers.Field, query: Query, prefix: str, target) -> 
         raise Unsupported(f"{field.field_name}: a to-many field of a nested object")
     if isinstance(field, serializers.ListSerializer):
         relation = related(query, field.source, target, summarized=True)
-        relation.item = record(field.child, relation, relation.model)
-        return relation.reader(query)
+        return relation.reader(query, record(field.child, relation, relation.model))
     if (code := custom_code(field.child_relation)) is not None and code not in PLAIN:
         raise Unsupported(f"{field.field_name} runs {code.__qualname__}")
     objects = isinstance(field.child_relation, ReferenceField)
     relation = related(query, field.source, target, summarized=objects)  # slugs need no summary
-    relation.item = related_reader(field.child_relation, relation, relation.model, "")
-    return relation.reader(query)
+    return relation.reader(query, related_reader(field.child_relation, relation, relation.model, ""))
 
 
 def related(query: Query, name: str, target=None, *, summarized: bool = False) -> Relation:
-    """The to-many relation ``name`` of ``query``'s rows, from the queryset the view prefetches it with."""
+    """The to-many relation ``name`` of ``query``'s rows, from the queryset the view prefetches it with.
+
+    ``summarized``: its items are shown in one CSV cell (only when reading CSV: JSON shows them whole).
+    """
     target = target or model_field(query.model, name)
     if target.one_to_many:  # a reverse foreign key: the items' key names the parent
         link = target.field.name
@@ -372,7 +410,12 @@ def related(query: Query, name: str, target=None, *, summarized: bool = False) -
         raise Unsupported(f"{name} is prefetched sliced")
     if target.one_to_many:
         queryset = ordered_within_parent(queryset, link)
-    relation = Relation(queryset, link, [*queryset._prefetch_related_lookups, *below], summarized=summarized)
+    summarized = summarized and query.csv
+    for relation in query.relations:  # read by another field already: the same rows
+        if relation.name == name and relation.summarized == summarized:
+            return relation
+    prefetches = [*queryset._prefetch_related_lookups, *below]
+    relation = Relation(queryset, name, link, prefetches, csv=query.csv, summarized=summarized)
     query.relations.append(relation)
     return relation
 
@@ -531,24 +574,24 @@ def links_reader(field: serializers.Field, query: Query, model, prefix: str) -> 
         relation = related(query, name, summarized=True)
         uid, kind = relation.position("uid"), relation.position("kind")
         event = record(reference, relation, Event, f"{other}__")
-        relation.item = lambda row, uid=uid, kind=kind, event=event, direction=direction: {
-            "uid": str(row[uid]),
-            "kind": row[kind],
-            "direction": direction,
-            "event": event(row),
-        }
-        directions.append(relation.reader(query))
+
+        def link(row, uid=uid, kind=kind, event=event, direction=direction):
+            return {"uid": str(row[uid]), "kind": row[kind], "direction": direction, "event": event(row)}
+
+        directions.append(relation.reader(query, link))
     links_out, links_in = directions
     return lambda row: links_out(row) + links_in(row)
 
 
 def speaker_reader(field: SpeakerSerializer, query: Query, model, prefix: str) -> Reader:
-    """``SpeakerSerializer.get_attribute``: the first participant with role speaker, or ``None``."""
+    """``SpeakerSerializer.get_attribute``: the first participant with role speaker, or ``None``.
+
+    In JSON the participants' rows, read once for both fields; in CSV a relation of its own (theirs is summarized).
+    """
     relation = related(query, "participations")
     role, participant = relation.position("role"), record(field, relation, relation.model)
-    relation.item = lambda row: (row[role], participant(row))
-    participants = relation.reader(query)
-    return lambda row: next((item for role, item in participants(row) if role == Role.SPEAKER), None)
+    rows = relation.reader(query, lambda row: row)
+    return lambda row: next((participant(found) for found in rows(row) if found[role] == Role.SPEAKER), None)
 
 
 def sibling_uid_reader(field: SiblingUidField, query: Query, model, prefix: str) -> Reader:
