@@ -88,7 +88,9 @@ PARTICIPANTS = (
     "LEFT JOIN cooperation_country oc ON oc.code = o.country_id "
     "LEFT JOIN cooperation_person pe ON pe.id = p.person_id "
     "LEFT JOIN cooperation_country pec ON pec.code = pe.country_id "
-    "WHERE p.event_id = ANY(%s) ORDER BY e.date_lower DESC, e.title ASC, p.role ASC, p.id ASC"
+    f"WHERE p.event_id = ANY(%s) AND (o.id IS NULL OR o.status = '{PUBLISHED}') "
+    f"AND (pe.id IS NULL OR pe.status = '{PUBLISHED}') "
+    "ORDER BY e.date_lower DESC, e.title ASC, p.role ASC, p.id ASC"
 )
 # Links to and from published events only; ordered by the event they hang off, then kind (EventLink's Meta).
 LINKS_OUT = (
@@ -109,8 +111,15 @@ OUTCOMES = (
     "LEFT JOIN cooperation_outcome po ON po.id = o.part_of_id "
     "WHERE o.event_id = ANY(%s) ORDER BY m.name ASC, o.id ASC"
 )
-# Each published event with each country taking part in it, once (``stats.selectors.country_participations``):
-# directly, or through its organization or person; UNION drops the repeats.
+# A participation (alias ``p``) anonymous clients see: its organization or person, if any, is published
+# (``selectors.visibility``); one with a country has neither.
+VISIBLE_PARTY = (
+    "NOT EXISTS (SELECT 1 FROM cooperation_organization h WHERE h.id = p.organization_id "
+    f"AND h.status <> '{PUBLISHED}') "
+    f"AND NOT EXISTS (SELECT 1 FROM cooperation_person h WHERE h.id = p.person_id AND h.status <> '{PUBLISHED}')"
+)
+# Each published event with each country taking part in it, once (``selectors.involvement.country_pairs``):
+# directly, or through its (published) organization or person; UNION drops the repeats.
 COUNTRY_PAIRS = (
     "WITH pairs (event_id, code) AS ((SELECT p.event_id, p.country_id FROM cooperation_participation p "
     "WHERE p.country_id IS NOT NULL AND p.event_id IN (SELECT id FROM cooperation_event WHERE status = %s)) "
@@ -118,6 +127,7 @@ COUNTRY_PAIRS = (
     "LEFT JOIN cooperation_organization o ON p.organization_id = o.id "
     "LEFT JOIN cooperation_person pe ON p.person_id = pe.id "
     "WHERE p.country_id IS NULL AND p.event_id IN (SELECT id FROM cooperation_event WHERE status = %s) "
+    f"AND (o.id IS NULL OR o.status = '{PUBLISHED}') AND (pe.id IS NULL OR pe.status = '{PUBLISHED}') "
     "AND COALESCE(o.country_id, pe.country_id) IS NOT NULL))"
 )
 
@@ -244,6 +254,14 @@ def prefix_query(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "':*"
 
 
+# A citation (alias ``u0``) anonymous clients see: of a published document of a published outlet, and not of a
+# participation they may not see.
+VISIBLE_CITATION = (
+    "EXISTS (SELECT 1 FROM cooperation_document d JOIN cooperation_source so ON so.id = d.source_id "
+    f"WHERE d.id = u0.document_id AND d.status = '{PUBLISHED}' AND so.status = '{PUBLISHED}') "
+    "AND NOT EXISTS (SELECT 1 FROM cooperation_participation p WHERE p.id = u0.participation_id "
+    f"AND NOT ({VISIBLE_PARTY}))"
+)
 # One word of the timeline's ``?search=`` (``filters.EventFilterSet.search``): the event's own text, its
 # participants' names, its citations' quotes, an operation's code name and aim; each a ``pk IN (subquery)``.
 SEARCH_WORD = " OR ".join(
@@ -251,8 +269,8 @@ SEARCH_WORD = " OR ".join(
         "e.id IN (SELECT u0.id FROM cooperation_event u0 "
         f"WHERE {text_matches('u0', 'title', 'summary', 'place_name')})",
         *(
-            f"e.id IN (SELECT v0.event_id FROM cooperation_participation v0 WHERE v0.{column} IN "
-            f"(SELECT u0.{key} FROM {table} u0 WHERE {text_matches('u0', *fields)}))"
+            f"e.id IN (SELECT p.event_id FROM cooperation_participation p WHERE p.{column} IN "
+            f"(SELECT u0.{key} FROM {table} u0 WHERE {text_matches('u0', *fields)}) AND {VISIBLE_PARTY})"
             for column, key, table, fields in (
                 ("country_id", "code", "cooperation_country", ("name",)),
                 ("organization_id", "id", "cooperation_organization", ("name", "abbreviation")),
@@ -260,10 +278,11 @@ SEARCH_WORD = " OR ".join(
                 ("person_id", "person_id", "cooperation_personname", ("name",)),
             )
         ),
-        f"e.id IN (SELECT u0.event_id FROM cooperation_citation u0 WHERE {text_matches('u0', 'quote')})",
+        f"e.id IN (SELECT u0.event_id FROM cooperation_citation u0 WHERE {text_matches('u0', 'quote')} "
+        f"AND {VISIBLE_CITATION})",
         *(
             f"e.id IN (SELECT u1.{parent} FROM cooperation_citation u0 LEFT JOIN {table} u1 ON u0.{column} = u1.id "
-            f"WHERE {text_matches('u0', 'quote')})"
+            f"WHERE {text_matches('u0', 'quote')} AND {VISIBLE_CITATION})"
             for table, column, parent in (
                 ("cooperation_participation", "participation_id", "event_id"),
                 ("cooperation_outcome", "outcome_id", "event_id"),
@@ -279,10 +298,10 @@ SEARCH_WORD = " OR ".join(
 COUNTRY = (
     "e.id IN ((SELECT u0.id FROM cooperation_event u0 WHERE u0.place_country_id = %s) "
     "UNION (SELECT u0.event_id FROM cooperation_participation u0 WHERE u0.country_id = %s) "
-    "UNION (SELECT v0.event_id FROM cooperation_participation v0 WHERE v0.organization_id IN "
-    "(SELECT u0.id FROM cooperation_organization u0 WHERE u0.country_id = %s)) "
-    "UNION (SELECT v0.event_id FROM cooperation_participation v0 WHERE v0.person_id IN "
-    "(SELECT u0.id FROM cooperation_person u0 WHERE u0.country_id = %s)))"
+    "UNION (SELECT p.event_id FROM cooperation_participation p WHERE p.organization_id IN "
+    f"(SELECT u0.id FROM cooperation_organization u0 WHERE u0.country_id = %s AND u0.status = '{PUBLISHED}')) "
+    "UNION (SELECT p.event_id FROM cooperation_participation p WHERE p.person_id IN "
+    f"(SELECT u0.id FROM cooperation_person u0 WHERE u0.country_id = %s AND u0.status = '{PUBLISHED}')))"
 )
 
 
@@ -701,6 +720,7 @@ class Baseline:
             "LEFT JOIN cooperation_country bc ON b.country_id = bc.code "
             "LEFT JOIN cooperation_organization bo ON b.organization_id = bo.id "
             "WHERE a.partnership_id IN (SELECT id FROM cooperation_partnership WHERE status = %s) "
+            f"AND (ao.id IS NULL OR ao.status = '{PUBLISHED}') AND (bo.id IS NULL OR bo.status = '{PUBLISHED}') "
             f"AND {node('a', 'ao')} < ({node('b', 'bo')}) GROUP BY 1, 2, 3, 4",
             [PUBLISHED],
         )

@@ -150,10 +150,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["cooperation.api.permissions.StaffWriteOrReadOnly"],
+    # What every view uses, so a new view behaves like the others without overrides: filters that are a 400
+    # when malformed, an ordering that names its unknown fields, errors flattened to paths.
     "DEFAULT_FILTER_BACKENDS": [
         "cooperation.api.filters.FilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "cooperation.api.filters.StrictOrderingFilter",
     ],
+    "EXCEPTION_HANDLER": "cooperation.api.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "cooperation.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [

@@ -122,7 +122,7 @@ class ValidatorsMixin:
     def current_validators(self) -> Validators | None:
         """The record's validators from its id and timestamp alone: no related rows, no serializer."""
         found = (
-            self.filter_queryset(self.get_queryset())
+            self.filter_queryset(self.unshaped_queryset())
             .select_related(None)
             .prefetch_related(None)
             .filter(**self.lookup())
@@ -130,6 +130,10 @@ class ValidatorsMixin:
             .first()
         )
         return self.record_validators(*found) if found else None
+
+    def unshaped_queryset(self):
+        """The records a request may reach, without what reading them out needs (select/prefetch)."""
+        return self.get_queryset()
 
     def record_validators(self, pk, updated_at: datetime) -> Validators:
         return Validators(

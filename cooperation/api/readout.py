@@ -26,6 +26,7 @@ that every event resource compiles in every payload shape and reads out what DRF
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from itertools import islice
 from types import SimpleNamespace
@@ -85,6 +86,11 @@ class Readout:
         readers = [read for _, read in compiled]
         self.cells = lambda row: [read(row) for read in readers]
 
+    def over(self, queryset) -> Readout:
+        """This readout, reading the rows of ``queryset`` (of the model and prefetches it was compiled for)."""
+        self.queryset = queryset
+        return self
+
     def keep(self, *names: str) -> None:
         for name in names:
             self.root.position(name)
@@ -112,6 +118,27 @@ class Readout:
             while chunk := list(islice(rows, size)):
                 self.root.load(chunk)
                 yield [self.cells(row) for row in chunk]
+
+
+_compiled = threading.local()
+
+
+def compiled(key, compile: Callable[[], Readout]) -> Readout:
+    """The readout ``compile()`` makes for ``key``, compiled once per thread and then reused.
+
+    Compiling walks the serializer's fields, which DRF builds anew for every serializer instance: for a page of 50
+    it costs about what reading the page does. ``key`` must hold everything the readers depend on (the view, the
+    payload shape, whether the reader is a curator, the URLs' scheme, host and kept query flags); per thread,
+    because a readout holds the rows it is reading while it reads them.
+    """
+    readouts = getattr(_compiled, "readouts", None)
+    if readouts is None:
+        readouts = _compiled.readouts = {}
+    if key not in readouts:
+        if len(readouts) >= 256:  # a bound, not a policy: the keys a deployment sees are few
+            readouts.clear()
+        readouts[key] = compile()
+    return readouts[key]
 
 
 class Query:

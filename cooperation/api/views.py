@@ -21,12 +21,13 @@ from django.db.models import Prefetch, ProtectedError
 from rest_framework import status, viewsets
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from cooperation import history, services
 from cooperation.api import filters, readout, serializers
 from cooperation.api.conditional import ConditionalListMixin, ConditionalRetrieveMixin, ConditionalWriteMixin
-from cooperation.api.errors import exception_handler
 from cooperation.api.pagination import KeysetPagination
 from cooperation.api.renderers import stream_csv
 from cooperation.api.serializers.shape import EVERYTHING, PayloadShape
@@ -55,6 +56,7 @@ from cooperation.models import (
     Statement,
     Topic,
 )
+from cooperation.models.base import is_curator
 from cooperation.selectors import visibility
 from cooperation.selectors.ordering import TIMELINE
 
@@ -119,7 +121,6 @@ class VisibleQuerysetMixin(ConditionalListMixin):
     """
 
     model = None
-    filter_backends = [filters.FilterBackend, filters.StrictOrderingFilter]
     shape: PayloadShape | None = None  # None when no request shaped it, as for the OpenAPI schema
 
     def initial(self, request, *args, **kwargs):
@@ -130,7 +131,10 @@ class VisibleQuerysetMixin(ConditionalListMixin):
         return {**super().get_serializer_context(), "shape": self.shape}
 
     def get_queryset(self):
-        return self.optimize(self.model.objects.visible_to(self.request.user))
+        return self.optimize(self.unshaped_queryset())
+
+    def unshaped_queryset(self):
+        return self.model.objects.visible_to(self.request.user)
 
     @property
     def fetched(self) -> PayloadShape:
@@ -140,9 +144,6 @@ class VisibleQuerysetMixin(ConditionalListMixin):
     def optimize(self, queryset):
         """Add the select/prefetch the serializer needs for the fields ``self.fetched`` shows."""
         return queryset
-
-    def get_exception_handler(self):
-        return exception_handler
 
 
 class ReadOnlyViewSet(ConditionalRetrieveMixin, VisibleQuerysetMixin, viewsets.ReadOnlyModelViewSet):
@@ -154,15 +155,13 @@ class CuratedViewSet(ConditionalRetrieveMixin, ConditionalWriteMixin, VisibleQue
 
     lookup_value_regex = ID
 
-    # The serializers call the services, whose revision joins the one opened here with who and why.
+    # Who writes and why go to the services (through the serializer), which record the revision with them.
     def perform_create(self, serializer):
-        with history.recording(**self.change_author()):
-            serializer.save()
+        serializer.save(author=self.change_author())
         serializer.instance = self.reload(serializer.instance)
 
     def perform_update(self, serializer):
-        with history.recording(serializer.instance, **self.change_author()):
-            serializer.save()
+        serializer.save(author=self.change_author())
         serializer.instance = self.reload(serializer.instance)
 
     def perform_destroy(self, instance):
@@ -332,14 +331,33 @@ class ReadoutMixin:
     """Event pages and details read out by ``readout.Readout``: the serializer compiled into ``values()`` readers.
 
     The serializer stays the one description of the payload; this reads the same JSON without building a model
-    instance per row. A serializer the readout cannot read (``readout.Unsupported``) is read out by DRF.
+    instance per row, compiled once per thread for each view, shape, kind of reader and URL base. A serializer the
+    readout cannot read (``readout.Unsupported``) is read out by DRF.
     """
 
     def rows_of(self, queryset):
+        """The readout of ``queryset`` (which the readout fetches for itself: see ``get_queryset``)."""
+        request = self.request
+        # What the compiled readers depend on: DRF's reverse() keeps ?format= in the URLs it builds.
+        key = (
+            type(self),
+            self.fetched,
+            is_curator(request.user),
+            request.build_absolute_uri("/"),
+            request.query_params.get(api_settings.URL_FORMAT_OVERRIDE),
+        )
         try:
-            return readout.Readout(self.get_serializer(), queryset)
+            compiled = readout.compiled(key, lambda: readout.Readout(self.get_serializer(), self.optimize(queryset)))
         except readout.Unsupported:
-            return super().rows_of(queryset)
+            return super().rows_of(self.optimize(queryset))
+        return compiled.over(queryset)
+
+    def get_queryset(self):
+        # A JSON read is read out by the readout, whose compiled readers hold the related rows' querysets: building
+        # them for every request (``optimize()``) would cost as much as a query. Every other use gets them.
+        if self.request.method in SAFE_METHODS and self.request.accepted_renderer.format == "json":
+            return self.unshaped_queryset()
+        return super().get_queryset()
 
     def detail_response(self):
         queryset = self.filter_queryset(self.get_queryset())
@@ -348,10 +366,10 @@ class ReadoutMixin:
             get_object_or_404(queryset.prefetch_related(None).values("pk"), **lookup)
             return stream_csv(self.get_serializer(), queryset.filter(**lookup), self.request)
         rows = self.rows_of(queryset)
-        if not isinstance(rows, readout.Readout):
-            return super().detail_response()
-        row = get_object_or_404(rows.values, **lookup)
-        return Response(rows.build([row])[0])
+        if isinstance(rows, readout.Readout):
+            return Response(rows.build([get_object_or_404(rows.values, **lookup)])[0])
+        instance = get_object_or_404(self.optimize(queryset), **lookup)
+        return Response(self.get_serializer(instance).data)
 
 
 class EventViewSet(ReadoutMixin, ReadOnlyViewSet):

@@ -36,13 +36,19 @@ class CuratedSerializer(ShapedSerializerMixin, serializers.ModelSerializer):
         "and sources it refers to (without it, such a write is refused with their list).",
     )
 
+    # ``author``: who writes and why (``{"user", "reason"}``), given by the view to ``save()``.
     def create(self, validated_data):
-        linked = validated_data.pop("publish_linked", False)
-        return services.record_create(self.Meta.model, data=validated_data, publish_linked=linked)
+        options = self.write_options(validated_data)
+        return services.record_create(self.Meta.model, data=validated_data, **options)
 
     def update(self, instance, validated_data):
-        linked = validated_data.pop("publish_linked", False)
-        return services.record_update(instance, data=validated_data, publish_linked=linked)
+        return services.record_update(instance, data=validated_data, **self.write_options(validated_data))
+
+    @staticmethod
+    def write_options(validated_data) -> dict:
+        """What the services take besides the record's data, taken out of it."""
+        author = validated_data.pop("author", {})
+        return {**author, "publish_linked": validated_data.pop("publish_linked", False)}
 
     def save(self, **kwargs):
         try:

@@ -11,7 +11,6 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from cooperation.api.errors import exception_handler
 from cooperation.api.stats import aggregates
 from cooperation.api.stats.cache import cached
 from cooperation.api.stats.serializers import (
@@ -62,9 +61,6 @@ class StatsView(GenericAPIView):
 
     def aggregate(self, records: dict[str, QuerySet], parameters: dict):
         raise NotImplementedError
-
-    def get_exception_handler(self):
-        return exception_handler
 
 
 class EventsByKindView(StatsView):
