@@ -25,17 +25,9 @@ from tests.factories import (
     StatementFactory,
     populate_event,
 )
+from tests.test_api_export import EVENTS  # each event resource, and its own fields to ask for by name
 
 API = "/api/v1"
-# Each event resource, and its own fields to ask for by name.
-EVENTS = {
-    "events": "resource_url",
-    "operations": "outcomes",
-    "sessions": "council,agenda_items,proposals",
-    "exercises": "exercise_kind",
-    "meetings": "meeting_kind",
-    "statements": "speaker",
-}
 SHAPES = {
     "default": lambda own: {},
     "format": lambda own: {"format": "json"},  # DRF's reverse keeps ?format= in every URL it builds: so must this

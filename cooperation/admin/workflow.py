@@ -90,6 +90,9 @@ class PublishRuleMixin:
         super().save_related(request, form, formsets, change)
         linked = bool(form.cleaned_data.get(PUBLISH_LINKED_FIELD))
         if refusal := workflow.publish_refusal(form.instance, publish_linked=linked):
+            others = [] if linked else workflow.unpublished_references(form.instance)
+            if others and all(other.status != Status.WITHDRAWN for other in others):
+                refusal += " To publish them together, tick “Publish linked drafts too” below and save again."
             raise PublishRefused(refusal)
 
     def get_form(self, request, obj=None, change=False, **kwargs):

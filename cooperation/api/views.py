@@ -200,26 +200,27 @@ class CountryViewSet(ReadOnlyViewSet):
     ordering = ("name",)
 
 
-class TopicViewSet(ReadOnlyViewSet):
+class VocabularyViewSet(ReadOnlyViewSet):
+    """A curated vocabulary, by slug."""
+
+    filterset_class = filters.VocabularyFilterSet
+    lookup_field = "slug"
+    ordering_fields = {"slug": "slug", "name": "name"}
+    ordering = ("name",)
+
+
+class TopicViewSet(VocabularyViewSet):
     """What events and partnerships are about; ``/topics/terrorism/``."""
 
     model = Topic
     serializer_class = serializers.TopicSerializer
-    filterset_class = filters.VocabularyFilterSet
-    lookup_field = "slug"
-    ordering_fields = {"slug": "slug", "name": "name"}
-    ordering = ("name",)
 
 
-class MetricViewSet(ReadOnlyViewSet):
+class MetricViewSet(VocabularyViewSet):
     """What figures count; ``/metrics/crimes-solved/``."""
 
     model = Metric
     serializer_class = serializers.MetricSerializer
-    filterset_class = filters.VocabularyFilterSet
-    lookup_field = "slug"
-    ordering_fields = {"slug": "slug", "name": "name"}
-    ordering = ("name",)
 
 
 # Actors and provenance -----------------------------------------------------------------------------------------------
@@ -355,7 +356,8 @@ class ReadoutMixin:
     def get_queryset(self):
         # A JSON read is read out by the readout, whose compiled readers hold the related rows' querysets: building
         # them for every request (``optimize()``) would cost as much as a query. Every other use gets them.
-        if self.request.method in SAFE_METHODS and self.request.accepted_renderer.format == "json":
+        renderer = getattr(self.request, "accepted_renderer", None)  # none when the OpenAPI schema is generated
+        if self.request.method in SAFE_METHODS and getattr(renderer, "format", None) == "json":
             return self.unshaped_queryset()
         return super().get_queryset()
 

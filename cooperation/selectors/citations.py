@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from cooperation.models import Citation, CouncilSession, Event, Partnership
+from cooperation.selectors import visibility
 
 # Kinds of record → the paths from a Citation to such a record through which it counts. A kind has its parents'
 # paths (a council session, an event's), and a parent its kinds' (the timeline holds sessions).
@@ -51,6 +52,16 @@ def citation_count(model: type[models.Model]):
     return Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), 0)
 
 
-def quoting(model: type[models.Model], citations: models.QuerySet) -> Q:
-    """Records of ``model`` supported by one of ``citations`` (a subquery per path, each from the citations)."""
-    return reduce(or_, (Q(pk__in=citations.values(path).distinct()) for path in citation_paths(model)))
+def quoting(model: type[models.Model], citations: models.QuerySet, user) -> Q:
+    """Records of ``model`` supported by one of ``citations`` that ``user`` may see (a subquery per path).
+
+    A citation cites exactly one target (a database constraint), so one reached through the event, a figure or a
+    proposal has no participation whose visibility would need checking: only the participation path checks it.
+    """
+    subqueries = []
+    for path in citation_paths(model):
+        unset = () if path.startswith("participation__") else ("participation",)
+        # Narrowed last, on the query as it stands: each further clone of a query holding a subquery copies it.
+        seen = visibility.rows(citations.values(path).distinct(), user, unset=unset)
+        subqueries.append(Q(pk__in=seen))
+    return reduce(or_, subqueries)

@@ -22,11 +22,15 @@ def events_involving(country: Country, user, *, place: bool) -> QuerySet:
     One branch per path, each served by an index (the place, ``participation.country_id``, ``organization_id``,
     ``person_id``): the planner can tell how few events each finds, where an OR across joins is checked row by row.
     """
-    participations = visibility.rows(Participation.objects.order_by(), user)
+    participations = Participation.objects.order_by()
+    # Each branch narrowed to what ``user`` may see last: each further clone of a query holding a subquery copies it.
     branches = [
-        participations.filter(country=country).values("event"),
-        participations.filter(organization__in=Organization.objects.filter(country=country)).values("event"),
-        participations.filter(person__in=Person.objects.filter(country=country)).values("event"),
+        visibility.parties(participations.filter(**{lookup: value}).values("event"), party, user)
+        for party, lookup, value in (
+            ("country", "country", country),
+            ("organization", "organization__in", Organization.objects.filter(country=country)),
+            ("person", "person__in", Person.objects.filter(country=country)),
+        )
     ]
     if place:
         branches.insert(0, Event.objects.filter(place_country=country).order_by().values("pk"))
@@ -41,10 +45,11 @@ def country_pairs(events: QuerySet, user) -> QuerySet:
     from their own column and only the others are joined to their organization or person; UNION drops the repeats
     (a country present itself and through its minister).
     """
-    participations = visibility.rows(Participation.objects.filter(event__in=events), user)
-    direct = participations.filter(country__isnull=False).values("event_id", code=F("country"))
+    participations = Participation.objects.filter(event__in=events)
+    direct = participations.filter(country__isnull=False).values("event_id", code=F("country"))  # always visible
     through = (
-        participations.filter(country__isnull=True)
+        visibility.rows(participations, user)
+        .filter(country__isnull=True)
         .values("event_id", code=Coalesce("organization__country", "person__country"))
         .filter(code__isnull=False)
     )

@@ -17,8 +17,8 @@ hidden row never matches), and the aggregates (a hidden row never counts).
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
+from functools import cache, reduce
+from operator import and_
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -47,43 +47,61 @@ ROW_REFERENCES: dict[type, tuple[tuple[str, type], ...]] = {
 RESTS_ON: dict[type, tuple[tuple[str, type], ...]] = {Document: (("source", Source),)}
 
 
-def rows(queryset: QuerySet, user, *, via: str | None = None) -> QuerySet:
+def rows(queryset: QuerySet, user, *, via: str | None = None, unset: tuple[str, ...] = ()) -> QuerySet:
     """The rows of ``queryset`` (a kind in ``ROW_REFERENCES``) that ``user`` may see.
 
     ``via`` names the reference the rows are reached through (an event's links ``via="source"``), which the
-    caller has narrowed already: not checked again.
+    caller has narrowed already, and ``unset`` those the rows cannot have (a citation of an event has no
+    participation): neither is checked again.
     """
     if is_curator(user):
         return queryset
     for name, model in ROW_REFERENCES[queryset.model]:
-        if name != via:
+        if name != via and name not in unset:
             queryset = queryset.filter(reference(name, model, user))
     return queryset
 
 
+def parties(queryset: QuerySet, party: str, user) -> QuerySet:
+    """The rows of ``queryset`` (participations or partnership parties) whose party, a ``party`` (``"country"``,
+    ``"organization"``, ``"person"``), ``user`` may see.
+
+    A row has exactly one party (a database constraint): only that one is checked, so a search or a filter by one
+    kind of party carries one condition, not one per kind.
+    """
+    others = tuple(name for name, _ in ROW_REFERENCES[queryset.model] if name != party)
+    return rows(queryset, user, unset=others)
+
+
 def reference(name: str, model: type, user) -> Q:
-    """Rows whose foreign key ``name`` leads to no ``model`` record (or row) that ``user`` may not see.
+    """Rows whose foreign key ``name`` leads to no ``model`` record that ``user`` may not see; for a kind of row
+    (a citation's participation), to no row about one.
 
     Said as ``NOT EXISTS (a hidden record with that key)``, never a join nor ``IN (every visible one)``: PostgreSQL
     answers it along the hidden records' primary key for the few rows of a page (a page's links, among many draft
     events) or by hashing the few hidden ones for many rows, and the row's own conditions (a search's text index)
-    still lead the plan. An empty key leads nowhere, so it is never hidden.
+    still lead the plan. A row referred to is checked through its own keys (``participation__organization``), not
+    by listing every hidden row. An empty key leads nowhere, so it is never hidden.
     """
     if is_curator(user):
         return Q()
-    return ~Exists(hidden(model, user).filter(pk=OuterRef(name)))
+    return public_reference(name, model)
 
 
-def hidden(model: type, user) -> QuerySet:
-    """The ``model`` records ``user`` may not see, or may not see through a row (a document of a hidden outlet);
-    for a kind of row, the rows about such a record."""
+@cache
+def public_reference(name: str, model: type) -> Q:
+    """``reference()`` for every reader who is not a curator: the same condition for all of them, built once."""
     if model in ROW_REFERENCES:
-        about = [Q(**{f"{name}__in": hidden(target, user)}) for name, target in ROW_REFERENCES[model]]
-        return model.objects.filter(reduce(or_, about))
-    if model not in RESTS_ON:
-        return model.objects.hidden_from(user)
-    resting = [Q(**{f"{name}__in": hidden(target, user)}) for name, target in RESTS_ON[model]]
-    return model.objects.filter(reduce(or_, resting, Q(pk__in=model.objects.hidden_from(user))))
+        return reduce(and_, (public_reference(f"{name}__{key}", target) for key, target in ROW_REFERENCES[model]))
+    return ~Exists(hidden(model, None).filter(pk=OuterRef(name)))
+
+
+def hidden(model: type[Curated], user) -> QuerySet:
+    """The ``model`` records ``user`` may not see, or may not see through a row (a document of a hidden outlet)."""
+    records = model.objects.hidden_from(user)
+    for name, target in RESTS_ON.get(model, ()):
+        records = records | model.objects.filter(**{f"{name}__in": hidden(target, user)})
+    return records
 
 
 def shows(user, record) -> bool:

@@ -42,7 +42,7 @@ COUNCIL_NAME = ("name", "abbreviation")
 
 def quoted(model, word: str, user) -> Q:
     """Records of ``model`` one of whose citations (``selectors.citations``) that ``user`` may see quotes ``word``."""
-    return citations.quoting(model, visibility.rows(Citation.objects.filter(matches(word, "quote")), user))
+    return citations.quoting(model, Citation.objects.filter(matches(word, "quote")), user)
 
 
 def parties_named(word: str, parties: QuerySet, user, *, people: bool = False) -> Q:
@@ -52,17 +52,20 @@ def parties_named(word: str, parties: QuerySet, user, *, people: bool = False) -
 
     One subquery per kind of name, from that name's text index along the party's foreign-key index.
     """
-    parties = visibility.rows(parties, user)  # a hidden organization or person is no party of theirs
+    organizations = Organization.objects.filter(matches(word, *ORGANIZATION_NAME))
     named = [
-        parties.filter(country__in=Country.objects.filter(matches(word, "name"))),
-        parties.filter(organization__in=Organization.objects.filter(matches(word, *ORGANIZATION_NAME))),
+        ("country", parties.filter(country__in=Country.objects.filter(matches(word, "name")))),
+        ("organization", parties.filter(organization__in=organizations)),
     ]
     if people:
         named += [
-            parties.filter(person__in=Person.objects.filter(matches(word, "name"))),
-            parties.filter(person__in=PersonName.objects.filter(matches(word, "name")).values("person")),
+            ("person", parties.filter(person__in=Person.objects.filter(matches(word, "name")))),
+            ("person", parties.filter(person__in=PersonName.objects.filter(matches(word, "name")).values("person"))),
         ]
-    return reduce(or_, (Q(pk__in=ids.distinct()) for ids in named))
+    # A hidden organization or person is no party of theirs; checked last, on the query as it stands (each further
+    # clone of a query holding a subquery copies it).
+    named = [visibility.parties(rows.distinct(), party, user) for party, rows in named]
+    return reduce(or_, (Q(pk__in=ids) for ids in named))
 
 
 def event_participant_named(word: str, user) -> Q:
