@@ -278,17 +278,14 @@ SEARCH_WORD = " OR ".join(
                 ("person_id", "person_id", "cooperation_personname", ("name",)),
             )
         ),
-        f"e.id IN (SELECT u0.event_id FROM cooperation_citation u0 WHERE {text_matches('u0', 'quote')} "
-        f"AND {VISIBLE_CITATION})",
-        *(
-            f"e.id IN (SELECT u1.{parent} FROM cooperation_citation u0 LEFT JOIN {table} u1 ON u0.{column} = u1.id "
-            f"WHERE {text_matches('u0', 'quote')} AND {VISIBLE_CITATION})"
-            for table, column, parent in (
-                ("cooperation_participation", "participation_id", "event_id"),
-                ("cooperation_outcome", "outcome_id", "event_id"),
-                ("cooperation_proposal", "proposal_id", "session_id"),
-            )
-        ),
+        # Citations of the event, a figure or a proposal: one subquery (a citation has exactly one target).
+        "e.id IN (SELECT DISTINCT COALESCE(u0.event_id, o.event_id, pr.session_id) FROM cooperation_citation u0 "
+        "LEFT JOIN cooperation_outcome o ON u0.outcome_id = o.id "
+        "LEFT JOIN cooperation_proposal pr ON u0.proposal_id = pr.id "
+        f"WHERE {text_matches('u0', 'quote')} AND {VISIBLE_CITATION})",
+        "e.id IN (SELECT DISTINCT u1.event_id FROM cooperation_citation u0 "
+        "JOIN cooperation_participation u1 ON u0.participation_id = u1.id "
+        f"WHERE {text_matches('u0', 'quote')} AND {VISIBLE_CITATION})",
         "e.id IN (SELECT u0.event_ptr_id FROM cooperation_jointoperation u0 "
         f"WHERE {text_matches('u0', 'code_name', 'aim')})",
     ]

@@ -178,7 +178,7 @@ class Relation(Query):
     """A to-many relation of a query's rows, read for a chunk of them in one query and grouped by row.
 
     Fields reading the same relation (a statement's ``participants`` and its ``speaker``) read the same rows:
-    each through a ``reader()`` of its own.
+    each through a ``reader()`` of its own, whose items are read as the rows are fetched.
     """
 
     def __init__(self, queryset, name: str, link: str, prefetches, *, csv: bool, summarized: bool):
@@ -188,7 +188,8 @@ class Relation(Query):
         self.link = link  # the lookup from an item to its parent row
         self.parent = self.position(link)
         self.reads_parent = False  # whether an item shows its parent's key (then the parent is part of the summary)
-        self.grouped: dict[Any, list[Row]] = {}
+        self.item_readers: list[Reader] = []  # one per reader(), and the items each read, by parent
+        self.items: list[dict[Any, list]] = []
 
     def position(self, lookup: str) -> int:
         position = super().position(lookup)
@@ -200,10 +201,12 @@ class Relation(Query):
         # Filtered before values_list(): the filter's join to the parent is the one the link's column is read from.
         rows = list(self.queryset.filter(AnyOf(F(self.link), parent_ids)).values_list(*self.lookups))
         self.load(rows)
-        grouped: dict[Any, list[Row]] = {}
-        for row in rows:
-            grouped.setdefault(row[self.parent], []).append(row)
-        self.grouped = grouped
+        self.items = []
+        for item in self.item_readers:
+            items: dict[Any, list] = {}
+            for row in rows:
+                items.setdefault(row[self.parent], []).append(item(row))
+            self.items.append(items)
 
     def summary(self, item: Reader) -> Reader:
         """``item`` as its list's cell shows it; the same values (a country, a role) are summarized once a chunk."""
@@ -223,11 +226,9 @@ class Relation(Query):
 
     def reader(self, query: Query, item: Reader) -> Reader:
         """The items of each row of ``query`` (the chunk's, once fetched), each read by ``item``."""
-        pk = query.position("pk")
-        if self.summarized:
-            item = self.summary(item)
-        grouped = self  # read at call time: ``grouped`` is replaced at each chunk
-        return lambda row: [item(found) for found in grouped.grouped.get(row[pk], ())]
+        pk, index = query.position("pk"), len(self.item_readers)
+        self.item_readers.append(self.summary(item) if self.summarized else item)
+        return lambda row: self.items[index].get(row[pk], [])
 
 
 class AnyOf(Lookup):

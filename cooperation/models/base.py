@@ -63,6 +63,11 @@ def sees_status(user, status: str) -> bool:
     return status == Status.PUBLISHED or is_curator(user)
 
 
+def visible_at(path: str, user) -> Q:
+    """``CuratedQuerySet.visible_to`` as a condition on the record a query reaches by ``path`` (a join)."""
+    return Q() if is_curator(user) else Q(**{f"{path}__status": Status.PUBLISHED})
+
+
 class ReferenceQuerySet(models.QuerySet):
     """Reference data (countries, topics, metrics) has no review status: all public."""
 

@@ -13,7 +13,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import models
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from cooperation.models import Citation, CouncilSession, Event, Partnership
@@ -53,15 +53,20 @@ def citation_count(model: type[models.Model]):
 
 
 def quoting(model: type[models.Model], citations: models.QuerySet, user) -> Q:
-    """Records of ``model`` supported by one of ``citations`` that ``user`` may see (a subquery per path).
+    """Records of ``model`` supported by one of ``citations`` that ``user`` may see.
 
-    A citation cites exactly one target (a database constraint), so one reached through the event, a figure or a
-    proposal has no participation whose visibility would need checking: only the participation path checks it.
+    A citation cites exactly one target (a database constraint). So the paths through the record itself, a figure
+    or a proposal are one subquery (the record reached by whichever is set) with no participation to check, and
+    the path through a participation is another, which checks it.
     """
+    paths = citation_paths(model)
+    of_rows = [path for path in paths if path.startswith("participation__")]
+    of_records = [path for path in paths if path not in of_rows]
     subqueries = []
-    for path in citation_paths(model):
-        unset = () if path.startswith("participation__") else ("participation",)
-        # Narrowed last, on the query as it stands: each further clone of a query holding a subquery copies it.
-        seen = visibility.rows(citations.values(path).distinct(), user, unset=unset)
-        subqueries.append(Q(pk__in=seen))
+    if of_records:
+        record = Coalesce(*of_records) if len(of_records) > 1 else F(of_records[0])
+        seen = visibility.rows(citations, user, unset=("participation",)).values(record=record)
+        subqueries.append(Q(pk__in=seen.distinct()))
+    for path in of_rows:
+        subqueries.append(Q(pk__in=visibility.rows(citations.values(path).distinct(), user)))
     return reduce(or_, subqueries)
