@@ -11,8 +11,8 @@ they may not see through one they may — not its name, slug, id, URL nor its fi
   on its own: a session's council, a document's outlet, an organization's parent, a council's organization, an
   office's organization.
 
-Every read uses these two: the API's querysets and prefetches, its lean pages and CSV, the filters and search (a
-hidden row never matches), and the aggregates (a hidden row never counts).
+Every read uses these two: the API's querysets and prefetches, its readout (pages, details, CSV), the filters and
+search (a hidden row never matches), and the aggregates (a hidden row never counts).
 """
 
 from __future__ import annotations
@@ -81,11 +81,10 @@ def reference(name: str, model: type, user) -> Q:
     """Rows whose foreign key ``name`` leads to no ``model`` record that ``user`` may not see; for a kind of row
     (a citation's participation), to no row about one.
 
-    Said as ``NOT EXISTS (a hidden record with that key)``, never a join nor ``IN (every visible one)``: PostgreSQL
-    answers it along the hidden records' primary key for the few rows of a page (a page's links, among many draft
-    events) or by hashing the few hidden ones for many rows, and the row's own conditions (a search's text index)
-    still lead the plan. A row referred to is checked through its own keys (``participation__organization``), not
-    by listing every hidden row. An empty key leads nowhere, so it is never hidden.
+    Said as ``NOT EXISTS (a hidden record with that key)``, not a join nor ``IN (every visible one)``: PostgreSQL
+    hashes the few hidden records once, and the row's own conditions (a search's text index) still lead the plan.
+    A row referred to is checked through its own keys (``participation__organization``), not by listing every
+    hidden row; an event (``JOINED``) on the joined row. An empty key leads nowhere, so it is never hidden.
     """
     if is_curator(user):
         return Q()
