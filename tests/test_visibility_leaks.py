@@ -261,3 +261,20 @@ def test_the_deletion_feed_names_no_draft(world, api, staff_api):
     public = json.dumps(api.get(f"/api/v1/deleted/?since={since}").json())
     assert "zzhidden" not in public
     assert "zzhidden-draft" in json.dumps(staff_api.get(f"/api/v1/deleted/?since={since}").json())
+
+
+@pytest.mark.parametrize(
+    ("component", "field"), [("CouncilSession", "council"), ("Document", "source"), ("Council", "organization")]
+)
+def test_the_schema_says_a_hidden_reference_reads_null(api, db, component, field):
+    schema = api.get("/api/v1/schema/", {"format": "json"}).json()["components"]["schemas"]
+    assert schema[component]["properties"][field].get("nullable") is True
+
+
+def test_a_reference_that_may_read_null_is_still_required_on_writes(staff_api, db):
+    response = staff_api.post(
+        "/api/v1/sessions/", {"slug": "s-1", "title": "A session", "date": "2006-04-21", "council": None}
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["council"]

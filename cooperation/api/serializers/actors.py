@@ -34,7 +34,8 @@ class CouncilSerializer(CuratedSerializer):
     """``/councils/``: a standing body of an ``organization`` with its ``members`` (ISO codes in, countries out)."""
 
     url = serializers.HyperlinkedIdentityField(view_name="council-detail")
-    organization = OrganizationField()
+    # Null when the organization is one the reader may not see (``selectors.visibility``); required on writes.
+    organization = OrganizationField(allow_null=True)
     members = CountryField(many=True, required=False)
 
     class Meta:

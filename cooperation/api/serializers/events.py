@@ -179,7 +179,8 @@ class CouncilSessionSerializer(EventCoreSerializer):
     """``/sessions/``: a council's session with its agenda and proposals."""
 
     url = serializers.HyperlinkedIdentityField(view_name="session-detail")
-    council = CouncilField()
+    # Null when the council is one the reader may not see (``selectors.visibility``); required on writes.
+    council = CouncilField(allow_null=True)
     agenda_items = AgendaItemSerializer(many=True, required=False)
     proposals = ProposalSerializer(many=True, required=False)
 

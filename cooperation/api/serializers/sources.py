@@ -28,7 +28,8 @@ class DocumentSerializer(CuratedSerializer):
     """``/documents/``: a ``source`` (written by slug) published ``title`` on ``published_on``; ``text`` if held."""
 
     url = serializers.HyperlinkedIdentityField(view_name="document-detail")
-    source = SourceField()
+    # Null when the outlet is one the reader may not see (``selectors.visibility``); required on writes.
+    source = SourceField(allow_null=True)
     web_url = serializers.URLField(source="url", required=False, allow_blank=True)
 
     class Meta:
