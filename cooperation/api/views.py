@@ -29,7 +29,7 @@ from cooperation import history, services
 from cooperation.api import filters, readout, serializers
 from cooperation.api.conditional import ConditionalListMixin, ConditionalRetrieveMixin, ConditionalWriteMixin
 from cooperation.api.pagination import KeysetPagination
-from cooperation.api.renderers import stream_csv
+from cooperation.api.renderers import CSVRenderer, stream_csv
 from cooperation.api.serializers.shape import EVERYTHING, PayloadShape
 from cooperation.models import (
     AgendaItem,
@@ -354,10 +354,11 @@ class ReadoutMixin:
         return compiled.over(queryset)
 
     def get_queryset(self):
-        # A JSON read is read out by the readout, whose compiled readers hold the related rows' querysets: building
-        # them for every request (``optimize()``) would cost as much as a query. Every other use gets them.
-        renderer = getattr(self.request, "accepted_renderer", None)  # none when the OpenAPI schema is generated
-        if self.request.method in SAFE_METHODS and getattr(renderer, "format", None) == "json":
+        # A read (but for CSV) goes through ``rows_of()``, which adds what reading out needs (``optimize()``) only
+        # when it compiles: building those querysets for every request would cost as much as a query. CSV, writes
+        # and the OpenAPI schema (no renderer) get them here.
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if self.request.method in SAFE_METHODS and renderer is not None and not isinstance(renderer, CSVRenderer):
             return self.unshaped_queryset()
         return super().get_queryset()
 
