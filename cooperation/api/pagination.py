@@ -256,8 +256,7 @@ def keys_of(queryset) -> tuple[Key, ...]:
     """The queryset's ordering (``StrictOrderingFilter``'s, through ``selectors.ordering``) as keys."""
     model, keys = queryset.model, []
     for name, descending in ordering.fields_of(queryset):
-        nullable = name != "pk" and model._meta.get_field(name).null
-        keys.append(Key(model, name, descending, nullable))
+        keys.append(Key(model, name, descending, ordering.nullable(model, name)))
     if not keys or keys[-1].name != "pk":
         raise ValueError("Keyset pagination needs an ordering that ends with the primary key.")
     return tuple(keys)

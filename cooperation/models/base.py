@@ -74,9 +74,6 @@ class ReferenceQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self
 
-    def hidden_from(self, user):
-        return self.none()
-
 
 class CuratedQuerySet(models.QuerySet):
     def published(self):

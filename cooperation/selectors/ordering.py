@@ -19,9 +19,13 @@ def term(model, name: str, descending: bool, *, reverse: bool = False) -> OrderB
     serves both directions.
     """
     descending = descending != reverse
-    nullable = name != "pk" and model._meta.get_field(name).null
-    nulls = ({"nulls_first": True} if reverse else {"nulls_last": True}) if nullable else {}
+    nulls = ({"nulls_first": True} if reverse else {"nulls_last": True}) if nullable(model, name) else {}
     return F(name).desc(**nulls) if descending else F(name).asc(**nulls)
+
+
+def nullable(model, name: str) -> bool:
+    """Whether the field ``name`` of ``model`` (or ``pk``) can be empty, and so sorts last."""
+    return name != "pk" and model._meta.get_field(name).null
 
 
 def ordered(queryset: QuerySet, names) -> QuerySet:
