@@ -65,15 +65,23 @@ def _precision(parsed) -> str:
 
 
 def _single(text: str) -> tuple[datetime.date, datetime.date, str]:
+    if text[:1] in "{[":
+        # EDTF sets ("one of", "all of") are valid EDTF, but a record has one date or one interval.
+        raise ValidationError(
+            "“%(value)s” is a set of dates; give one date or one interval. " + EDTF_HELP,
+            code="edtf_set",
+            params={"value": text},
+        )
     try:
         parsed = edtf.parse_edtf(text)
         if isinstance(parsed, edtf.Interval):
             raise ValueError("nested interval")
         lower = edtf.struct_time_to_date(parsed.lower_strict())
         upper = edtf.struct_time_to_date(parsed.upper_strict())
-    except Exception as exc:  # the library raises several unrelated types
+        precision = _precision(parsed)
+    except Exception as exc:  # the library raises several unrelated types, and odd forms break _precision
         raise _invalid(text) from exc
-    return lower, upper, _precision(parsed)
+    return lower, upper, precision
 
 
 def parse_edtf(text: str) -> DateBounds:

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cooperation.middleware.RefuseNulCharacters",  # a NUL in a path, parameter or header is a 400, never a 500
     # Before anything that may answer on its own, so that those answers carry the CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -110,6 +111,16 @@ DATABASES = {
 POSTGRES_SESSION_OPTIONS = "-c jit=off"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", POSTGRES_SESSION_OPTIONS)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has one writer at a time. A write transaction takes the lock when it begins (IMMEDIATE), so one that
+    # finds it taken waits up to the busy timeout instead of failing at once when it would upgrade from a read
+    # (which is what "database is locked" at the first concurrent write was); past the timeout it is a 503 to
+    # retry (cooperation.api.errors). WAL lets reads go on while a write is under way.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=float(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -157,6 +168,8 @@ REST_FRAMEWORK = {
         "cooperation.api.filters.StrictOrderingFilter",
     ],
     "EXCEPTION_HANDLER": "cooperation.api.errors.exception_handler",
+    # Writes are JSON only, bounded in size, depth, list length and characters (cooperation.api.parsers).
+    "DEFAULT_PARSER_CLASSES": ["cooperation.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "cooperation.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [

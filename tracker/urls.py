@@ -18,3 +18,9 @@ urlpatterns = [
     ),
     path("api/v1/", include("cooperation.api.urls")),
 ]
+
+# Under /api/ Django's own error pages are JSON, as the API's errors are (cooperation.api.errors).
+handler400 = "cooperation.api.errors.bad_request"
+handler403 = "cooperation.api.errors.permission_denied"
+handler404 = "cooperation.api.errors.page_not_found"
+handler500 = "cooperation.api.errors.server_error"

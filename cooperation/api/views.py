@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from cooperation import history, services
-from cooperation.api import filters, readout, serializers
+from cooperation.api import filters, parsers, readout, serializers
 from cooperation.api.conditional import ConditionalListMixin, ConditionalRetrieveMixin, ConditionalWriteMixin
 from cooperation.api.pagination import KeysetPagination
 from cooperation.api.renderers import CSVRenderer, stream_csv
@@ -182,6 +182,8 @@ class CuratedViewSet(ConditionalRetrieveMixin, ConditionalWriteMixin, VisibleQue
         reason = unquote(self.request.headers.get(CHANGE_REASON_HEADER, "")).strip()
         if len(reason) > history.REASON_MAX_LENGTH:
             raise ValidationError({CHANGE_REASON_HEADER: [f"At most {history.REASON_MAX_LENGTH} characters."]})
+        if parsers.NUL in reason:  # percent-encoded, so the edge (``cooperation.middleware``) saw "%00"
+            raise ValidationError({CHANGE_REASON_HEADER: [parsers.NUL_MESSAGE]})
         return {"user": self.request.user, "reason": reason}
 
 

@@ -7,12 +7,18 @@ from functools import reduce
 from operator import or_
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from cooperation.choices import Status
 from cooperation.dates import parse_edtf
+
+# Slugs are lowercase: "CIS" and "cis" would be two records to the database but one to every reader.
+lowercase_slug = RegexValidator(
+    r"^[-a-z0-9_]+\Z", "Use lowercase letters, digits, hyphens and underscores only.", code="invalid_slug"
+)
 
 
 def exactly_one(*fields: str) -> Q:
@@ -106,7 +112,10 @@ class Curated(Timestamped):
     """A record staff curate: it has a review status and a stable slug."""
 
     slug = models.SlugField(
-        max_length=120, unique=True, help_text="Stable identifier used in URLs, fixtures and imports."
+        max_length=120,
+        unique=True,
+        validators=[lowercase_slug],
+        help_text="Stable identifier used in URLs, fixtures and imports.",
     )
     status = models.CharField(
         max_length=16,

@@ -1,6 +1,7 @@
 """Events: one timeline (``Event``) with typed detail per kind (multi-table inheritance)."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -136,7 +137,8 @@ class AgendaItem(Keyed):
     """One item on a council session's agenda."""
 
     session = models.ForeignKey(CouncilSession, on_delete=models.CASCADE, related_name="agenda_items")
-    order = models.PositiveSmallIntegerField(default=1)
+    # The bound PostgreSQL's smallint sets, said for SQLite too, whose integers are 64-bit.
+    order = models.PositiveSmallIntegerField(default=1, validators=[MaxValueValidator(32767)])
     title = models.CharField(max_length=250)
     topic = models.ForeignKey(
         "cooperation.Topic", on_delete=models.SET_NULL, null=True, blank=True, related_name="agenda_items"

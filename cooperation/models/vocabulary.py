@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from cooperation.models.base import ReferenceQuerySet
+from cooperation.models.base import ReferenceQuerySet, lowercase_slug
 from cooperation.search import SearchIndex
 
 
@@ -12,7 +12,7 @@ class VocabularyManager(models.Manager.from_queryset(ReferenceQuerySet)):
 
 
 class Vocabulary(models.Model):
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, validators=[lowercase_slug])
     name = models.CharField(max_length=120, unique=True)
     description = models.TextField(blank=True)
 

@@ -76,7 +76,10 @@ class StrictOrderingFilter(OrderingFilter):
 
     @staticmethod
     def _break_ties(terms):
+        """The terms up to the primary key, or with it added: no two rows tie on it, so what follows it never
+        applies (and the keyset pagination reads its cursor from a key that ends with it)."""
         terms = list(terms)
-        if terms and not {"pk", "-pk"} & set(terms):
-            terms.append("pk")
-        return terms
+        for index, term in enumerate(terms):
+            if term in ("pk", "-pk"):
+                return terms[: index + 1]
+        return [*terms, "pk"] if terms else terms

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django_filters import rest_framework as filters
 
-from cooperation.api.filters.fields import ISO_DATETIME_ERRORS, PUBLIC_ONLY, date_filter
+from cooperation.api.filters.fields import PUBLIC_ONLY, date_filter, datetime_filter
 from cooperation.choices import Status
 from cooperation.dates import overlap_q, within_q
 from cooperation.models.base import is_curator
@@ -31,10 +31,9 @@ class CuratedFilterSet(ReaderFilterSet):
     status = filters.ChoiceFilter(
         choices=Status.choices, help_text="Curation status; anonymous clients may ask for published only."
     )
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = datetime_filter(
         field_name="updated_at",
         lookup_expr="gte",
-        error_messages=ISO_DATETIME_ERRORS,
         help_text="ISO date-time; records changed since then.",
     )
 

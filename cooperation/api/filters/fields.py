@@ -7,6 +7,7 @@ their error messages; the schema (``api.schema``) types these classes once for e
 
 from __future__ import annotations
 
+import datetime
 from functools import reduce
 from operator import or_
 
@@ -14,13 +15,17 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 
 from cooperation.models import Country, Topic
 from cooperation.search import matches, subquery, words
 
 ISO_DATE_FORMATS = ["%Y-%m-%d"]
 ISO_DATE_ERRORS = {"invalid": "Enter an ISO date, e.g. 2005-12-31."}
-ISO_DATETIME_ERRORS = {"invalid": "Enter an ISO date-time, e.g. 2006-04-21T09:30:00Z."}
+ISO_DATETIME_ERRORS = {
+    "invalid": "Enter an ISO date-time, e.g. 2006-04-21T09:30:00Z.",
+    "out_of_range": "Enter a date-time between the years 1 and 9999 in UTC, e.g. 2006-04-21T09:30:00Z.",
+}
 PUBLIC_ONLY = "Only published records are public: anonymous clients may ask for status=published only."
 SEARCH_HELP = "Words, each of which must begin a word of the record's texts (case-insensitive)."
 
@@ -43,6 +48,24 @@ class CountryCodeField(forms.CharField):
                 code="unknown_country",
                 params={"code": code},
             ) from None
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO date-time, in UTC: any offset Python reads (up to ±23:59) is applied here, so the database is never
+    sent one it refuses (PostgreSQL stops at ±15:59), and a time that leaves years 1 to 9999 in UTC is an error."""
+
+    def clean(self, value):
+        moment = super().clean(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError(self.error_messages["out_of_range"], code="out_of_range") from None
+
+
+class DateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 class CountryFilter(filters.Filter):
@@ -109,6 +132,11 @@ def kind_filter(field_name: str, choices) -> filters.ChoiceFilter:
 def topic_filter() -> SlugFilter:
     # A join, not Exists(): a record has a topic at most once, so one topic cannot duplicate rows.
     return SlugFilter(Topic, field_name="topics", help_text="Topic slug.")
+
+
+def datetime_filter(**kwargs) -> DateTimeFilter:
+    kwargs["error_messages"] = {**ISO_DATETIME_ERRORS, **kwargs.get("error_messages", {})}
+    return DateTimeFilter(**kwargs)
 
 
 def date_filter(**kwargs) -> filters.DateFilter:

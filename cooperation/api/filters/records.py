@@ -11,12 +11,12 @@ from django_filters import rest_framework as filters
 
 from cooperation.api.filters.base import CuratedFilterSet, UncertainDateFilterSet
 from cooperation.api.filters.fields import (
-    ISO_DATETIME_ERRORS,
     SEARCH_HELP,
     CountryFilter,
     SearchFilter,
     SlugFilter,
     date_filter,
+    datetime_filter,
     kind_filter,
     topic_filter,
 )
@@ -173,12 +173,11 @@ class VocabularyFilterSet(filters.FilterSet):
 class TombstoneFilterSet(filters.FilterSet):
     """``/deleted/``: ``since`` (required) and ``resource``."""
 
-    since = filters.IsoDateTimeFilter(
+    since = datetime_filter(
         field_name="at",
         lookup_expr="gte",
         required=True,
         error_messages={
-            **ISO_DATETIME_ERRORS,
             "required": "Give the ISO date-time of your last sync, e.g. 2006-04-21T09:30:00Z.",
         },
         help_text="ISO date-time (required): records gone since then.",

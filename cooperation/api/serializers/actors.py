@@ -7,6 +7,7 @@ from cooperation.api.serializers.base import (
     CURATED_FIELDS,
     CuratedSerializer,
     KeyedRowSerializer,
+    StrictTextMixin,
     UncertainDateSerializer,
 )
 from cooperation.models import Council, Organization, Person, PersonName, Position
@@ -44,7 +45,7 @@ class CouncilSerializer(CuratedSerializer):
         brief_fields = ("id", "url", "slug", "name")
 
 
-class PersonNameSerializer(serializers.ModelSerializer):
+class PersonNameSerializer(StrictTextMixin, serializers.ModelSerializer):
     class Meta:
         model = PersonName
         fields = ("name", "note")

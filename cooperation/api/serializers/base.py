@@ -14,7 +14,26 @@ from cooperation.models import Citation
 CURATED_FIELDS = ("id", "url", "slug", "status", "updated_at", "publish_linked")  # the last is write-only
 
 
-class CuratedSerializer(ShapedSerializerMixin, serializers.ModelSerializer):
+class StrictTextMixin:
+    """Text fields take JSON strings only: DRF turns a number into text (``"title": 5`` → ``"5"``), which is a
+    client's mistake to report, not to store. Every writable serializer has this mixin first."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            errors = {
+                name: [serializers.CharField.default_error_messages["invalid"]]
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField)
+                and not field.read_only
+                and data.get(name) is not None
+                and not isinstance(data[name], str)
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class CuratedSerializer(StrictTextMixin, ShapedSerializerMixin, serializers.ModelSerializer):
     """Base of every curated record: ``id``, ``url``, ``slug``, ``status``, ``updated_at``.
 
     Each subclass lists its minimal form in ``Meta.brief_fields`` (``?brief=1``) and
@@ -57,7 +76,7 @@ class CuratedSerializer(ShapedSerializerMixin, serializers.ModelSerializer):
             raise model_errors(self, exc) from exc
 
 
-class UncertainDateSerializer(serializers.Serializer):
+class UncertainDateSerializer(StrictTextMixin, serializers.Serializer):
     """A date as the source gives it: ``{edtf, text, lower, upper, precision}``.
 
     ``lower``/``upper``/``precision`` are derived from ``edtf`` (read-only). Written as
@@ -77,14 +96,14 @@ class UncertainDateSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class PlaceSerializer(serializers.Serializer):
+class PlaceSerializer(StrictTextMixin, serializers.Serializer):
     """Where an event took place: ``{name, country}``."""
 
     name = serializers.CharField(source="place_name", max_length=120, allow_blank=True, required=False)
     country = CountryField(source="place_country", allow_null=True, required=False)
 
 
-class CitationSerializer(serializers.ModelSerializer):
+class CitationSerializer(StrictTextMixin, serializers.ModelSerializer):
     """A citation of a record or of one of its rows: the document (by ``id``) and the exact quote."""
 
     uid = serializers.UUIDField(required=False, help_text="Send it back to keep this row on update.")
@@ -95,7 +114,7 @@ class CitationSerializer(serializers.ModelSerializer):
         fields = ("uid", "document", "quote", "locator", "claim")
 
 
-class KeyedRowSerializer(ShapedSerializerMixin, serializers.ModelSerializer):
+class KeyedRowSerializer(StrictTextMixin, ShapedSerializerMixin, serializers.ModelSerializer):
     """A child row (participant, figure, position…): ``uid`` identifies it across updates.
 
     Its ``citations`` are shown with ``?include=citations`` only (see ``shape``).

@@ -55,6 +55,7 @@ from cooperation.api.serializers.base import (
     CuratedSerializer,
     KeyedRowSerializer,
     PlaceSerializer,
+    StrictTextMixin,
     UncertainDateSerializer,
 )
 from cooperation.choices import Role
@@ -99,7 +100,7 @@ class OutcomeSerializer(KeyedRowSerializer):
         fields = ("uid", "metric", "value", "unit", "qualifier", "scope", "part_of", "counts", "citations")
 
 
-class AgendaItemSerializer(serializers.ModelSerializer):
+class AgendaItemSerializer(StrictTextMixin, serializers.ModelSerializer):
     uid = serializers.UUIDField(required=False, help_text="Send it back to keep this row on update.")
     topic = serializers.SlugRelatedField(
         slug_field="slug", queryset=Topic.objects.all(), required=False, allow_null=True

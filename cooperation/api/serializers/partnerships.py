@@ -7,13 +7,14 @@ from cooperation.api.serializers.base import (
     CURATED_FIELDS,
     CitationSerializer,
     CuratedSerializer,
+    StrictTextMixin,
     UncertainDateSerializer,
 )
 from cooperation.api.serializers.events import OutcomeSerializer
 from cooperation.models import Partnership, PartnershipParty, Topic
 
 
-class PartySerializer(serializers.ModelSerializer):
+class PartySerializer(StrictTextMixin, serializers.ModelSerializer):
     """One side: exactly one of ``country`` / ``organization``, and its ``role`` (donor, recipient…)."""
 
     uid = serializers.UUIDField(required=False, help_text="Send it back to keep this row on update.")
