@@ -11,7 +11,9 @@ Every write of the REST API goes through here, so that
   and for ``reason`` when given, and a deleted record can be recovered;
 - a record is saved as published only with a citation, and with the actors and documents
   it refers to published too, or published with it on request (``publish_linked``; see
-  ``cooperation.workflow``): else ``status`` gets the error and nothing is written.
+  ``cooperation.workflow``): else ``status`` gets the error and nothing is written;
+- a record is published, or taken off ``published``, only by a ``user`` who ``workflow.may_publish``
+  (else the same error on ``status``; without a user, as from a command, it is not asked).
 
 ``data`` is in model terms (what the API serializers' ``validated_data`` hold):
 
@@ -56,7 +58,7 @@ def record_create(
     """Create a ``model`` record with its many-to-many sets and child rows, all or nothing."""
     with history.recording(user=user, reason=reason):
         instance = model()
-        _write(instance, data, publish_linked=publish_linked)
+        _write(instance, data, user=user, publish_linked=publish_linked)
     return instance
 
 
@@ -66,7 +68,7 @@ def record_update(
 ) -> ModelT:
     """Update ``instance`` with the fields, sets and child lists named in ``data``, all or nothing."""
     with history.recording(instance, user=user, reason=reason):
-        _write(instance, data, publish_linked=publish_linked)
+        _write(instance, data, user=user, publish_linked=publish_linked)
     return instance
 
 
@@ -80,7 +82,11 @@ def record_delete(instance: models.Model, *, user=None, reason: str = "") -> Non
     history.delete(instance, user=user, reason=reason)
 
 
-def _write(instance: models.Model, data: Mapping[str, Any], *, publish_linked: bool) -> None:
+def _write(instance: models.Model, data: Mapping[str, Any], *, user, publish_linked: bool) -> None:
+    # Who may publish or unpublish (``workflow.status_refusal``); a caller without a user (a command) is trusted.
+    status = data.get("status")
+    if user is not None and (refusal := workflow.save_refusal(user, instance, status, publish_linked=publish_linked)):
+        raise ValidationError({"status": [refusal]})
     errors: Errors = {}
     _save_tree(instance, data, path="", errors=errors)
     # Judged on what was written, so that citations sent in the same request count.

@@ -16,6 +16,11 @@ API's write services (``cooperation.services``) and imports.
    them together (``publish_linked``). A withdrawn one is never published along: refer to
    another record, or publish it again on its own. Linked events and a partnership's
    evidencing events are not prerequisites: they appear once they are published.
+3. **By a reviewer**: only a user with the permission ``cooperation.publish_record`` (the
+   Reviewers group) publishes a record, publishes linked drafts along with it, or takes a published
+   record away from anonymous readers — withdraws it, sets it back to draft or reviewed, deletes it
+   (``may_publish``, ``status_refusal``; API deletes: ``api.permissions``). A curator without it edits
+   and deletes unpublished records, and edits a published one's content with its status left as it is.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from django.db import models
 
 from cooperation.choices import Status
 from cooperation.models import Citation, Council, CouncilSession, Document, Event, Organization, Partnership, Person
+from cooperation.models.base import Curated
 from cooperation.selectors.citations import citation_paths, cited
 
 # Kinds of record → the paths to the curated records it shows, which must be published with it. A kind has its
@@ -43,6 +49,51 @@ REFERENCE_PATHS: dict[type[models.Model], tuple[str, ...]] = {
     Council: ("organization",),
     Document: ("source",),
 }
+
+
+PUBLISH_PERMISSION = "cooperation.publish_record"
+PUBLISH_REFUSAL = (
+    f"Publishing needs the permission “{PUBLISH_PERMISSION}” (the Reviewers group): save it as draft or reviewed, "
+    "and a reviewer publishes it."
+)
+UNPUBLISH_REFUSAL = (
+    f"A published record is withdrawn, set back or deleted by a reviewer: that needs the permission "
+    f"“{PUBLISH_PERMISSION}” (the Reviewers group)."
+)
+
+
+def may_publish(user) -> bool:
+    """Whether ``user`` may publish and unpublish: what the API, the admin's forms and actions, and imports ask."""
+    return bool(user is not None and user.is_active and user.has_perm(PUBLISH_PERMISSION))
+
+
+def status_refusal(user, before: str | None, after: str | None, *, publish_linked: bool = False) -> str | None:
+    """Why ``user`` may not take a record from status ``before`` to ``after``, or ``None`` if they may.
+
+    ``before`` is the status stored (``None``: a new record), ``after`` the one to be saved (``None``: deleted).
+    Publishing, publishing linked drafts along, and taking a published record off ``published`` are refused to
+    whoever ``may_publish`` says no to; any other change is not this rule's business.
+    """
+    publishing = after == Status.PUBLISHED and (before != Status.PUBLISHED or publish_linked)
+    unpublishing = before == Status.PUBLISHED and after != Status.PUBLISHED
+    if not (publishing or unpublishing) or may_publish(user):
+        return None
+    return PUBLISH_REFUSAL if publishing else UNPUBLISH_REFUSAL
+
+
+def stored_status(record: models.Model) -> str | None:
+    """The status ``record`` has in the database (``None`` if it is not saved), whatever its attribute holds now."""
+    if record.pk is None:
+        return None
+    return type(record)._default_manager.filter(pk=record.pk).values_list("status", flat=True).first()
+
+
+def save_refusal(user, record: models.Model, status: str | None = None, *, publish_linked: bool = False) -> str | None:
+    """``status_refusal`` for saving ``record`` with ``status`` (by default the one it holds), as stored before."""
+    if not isinstance(record, Curated):
+        return None
+    after = record.status if status is None else status
+    return status_refusal(user, stored_status(record), after, publish_linked=publish_linked)
 
 
 def unpublishable(queryset: models.QuerySet) -> models.QuerySet:

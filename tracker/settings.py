@@ -155,12 +155,14 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 REST_FRAMEWORK = {
     # Token first: an anonymous write is answered 401 with "WWW-Authenticate: Token", not a bare 403.
-    # Tokens are issued with `manage.py drf_create_token <username>` or in the admin ("Tokens").
+    # Tokens are issued with `manage.py issue_token <username> [--read-write]` or in the admin ("API tokens");
+    # DRF's own (`drf_create_token`, "Tokens") still work, read-write.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "cooperation.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["cooperation.api.permissions.StaffWriteOrReadOnly"],
+    # Writes: staff with the admin's model permissions, never with a read-only token.
+    "DEFAULT_PERMISSION_CLASSES": ["cooperation.api.permissions.ModelPermissionsOrReadOnly"],
     # What every view uses, so a new view behaves like the others without overrides: filters that are a 400
     # when malformed, an ordering that names its unknown fields, errors flattened to paths.
     "DEFAULT_FILTER_BACKENDS": [

@@ -7,6 +7,6 @@ history of ``history``); rows on their own pages share ``history.RowAdmin``;
 reusable inlines live in ``inlines``.
 """
 
-from cooperation.admin import actors, events, partnerships, reference, sources
+from cooperation.admin import actors, events, partnerships, reference, sources, tokens
 
-__all__ = ["actors", "events", "partnerships", "reference", "sources"]
+__all__ = ["actors", "events", "partnerships", "reference", "sources", "tokens"]

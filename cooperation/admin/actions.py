@@ -1,4 +1,8 @@
-"""Bulk curation actions: move selected records along draft → reviewed → published (or withdraw them)."""
+"""Bulk curation actions: move selected records along draft → reviewed → published (or withdraw them).
+
+Publishing and withdrawing are offered to reviewers only (``workflow.may_publish``, the admin's
+``has_publish_permission``); marking reviewed to anyone who may change the records.
+"""
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import model_ngettext
@@ -10,7 +14,9 @@ from cooperation.choices import Status
 from cooperation.models import Tombstone
 
 
-def status_action(status: Status, name: str, description: str, *, with_linked: bool = False):
+def status_action(
+    status: Status, name: str, description: str, *, permission: str = "change", with_linked: bool = False
+):
     """An admin action that sets ``status`` on the selected curated records.
 
     One ``UPDATE`` for the lot; ``updated_at`` is set with it, and the tombstones of
@@ -22,11 +28,19 @@ def status_action(status: Status, name: str, description: str, *, with_linked: b
     Publishing skips the records that may not be published yet and names them in a warning
     (``cooperation.workflow``): those nothing cites, and those referring to unpublished
     actors or documents — unless ``with_linked``, which publishes those along with them.
+
+    ``permission`` is what the action is offered for: ``publish`` (``workflow.may_publish``) for those that
+    publish or withdraw. Any other skips the published records of a user who may not take them off ``published``.
     """
 
-    @admin.action(description=description, permissions=["change"])
+    @admin.action(description=description, permissions=[permission])
     def action(modeladmin, request, queryset):
         candidates = queryset.exclude(status=status)
+        if held := [obj for obj in candidates if workflow.status_refusal(request.user, obj.status, status)]:
+            names = ", ".join(f"“{obj}”" for obj in held)
+            refusal = workflow.status_refusal(request.user, held[0].status, status)
+            modeladmin.message_user(request, f"Not changed: {names}. {refusal}", messages.WARNING)
+            candidates = candidates.exclude(pk__in=[obj.pk for obj in held])
         refused, linked = [], {}
         if status == Status.PUBLISHED:
             refused, linked = refusals(modeladmin, request, candidates, with_linked=with_linked)
@@ -83,11 +97,14 @@ def publish_linked(request, records) -> None:
 
 
 mark_reviewed = status_action(Status.REVIEWED, "mark_reviewed", "Mark selected %(verbose_name_plural)s reviewed")
-publish = status_action(Status.PUBLISHED, "publish", "Publish selected %(verbose_name_plural)s")
+publish = status_action(Status.PUBLISHED, "publish", "Publish selected %(verbose_name_plural)s", permission="publish")
 publish_with_linked = status_action(
     Status.PUBLISHED,
     "publish_with_linked",
     "Publish selected %(verbose_name_plural)s and the drafts they refer to",
+    permission="publish",
     with_linked=True,
 )
-withdraw = status_action(Status.WITHDRAWN, "withdraw", "Withdraw selected %(verbose_name_plural)s")
+withdraw = status_action(
+    Status.WITHDRAWN, "withdraw", "Withdraw selected %(verbose_name_plural)s", permission="publish"
+)

@@ -1,14 +1,15 @@
 """The review workflow in the admin: status at a glance, counts per status, and the publish rule.
 
 The rules themselves — published needs a citation, and the records it refers to published with
-it — are ``cooperation.workflow``'s; here they are applied to the change form (inlines included)
-and, in ``actions``, to the bulk actions.
+it, by a reviewer — are ``cooperation.workflow``'s; here they are applied to the change form (inlines
+included), to deleting, and, in ``actions``, to the bulk actions.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import Count
 from django.utils.html import format_html
 
@@ -54,6 +55,7 @@ class PublishRefused(Exception):
 
 
 PUBLISH_LINKED_FIELD = "publish_linked"
+STORED_STATUS = "stored_status"  # on the request, when the record in the database is not what the form shows
 
 
 class PublishableForm(ChangeReasonForm):
@@ -66,11 +68,36 @@ class PublishableForm(ChangeReasonForm):
         "sources this record refers to. Without it, publishing is refused with their list.",
     )
     publish_refusal: str | None = None  # set by ``PublishRuleMixin.get_form`` on the retry
+    # Set by ``PublishRuleMixin.get_form``: who saves, and the record's status as stored (None: a new record).
+    request_user = None
+    stored_status: str | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.request_user is None or workflow.may_publish(self.request_user):
+            return
+        # Not a reviewer (``workflow.may_publish``): “published” is not offered, nor taken away once it is.
+        self.fields.pop(PUBLISH_LINKED_FIELD, None)
+        status = self.fields.get("status")
+        if status is None:
+            return
+        if self.stored_status == Status.PUBLISHED:
+            status.disabled = True
+            status.help_text = workflow.UNPUBLISH_REFUSAL
+        else:
+            status.choices = [(value, label) for value, label in status.choices if value != Status.PUBLISHED]
 
     def clean(self):
         cleaned_data = super().clean()
         if self.publish_refusal:
             self.add_error("status" if "status" in self.fields else None, self.publish_refusal)
+        if self.request_user is not None and "status" in cleaned_data:
+            linked = bool(cleaned_data.get(PUBLISH_LINKED_FIELD))
+            refusal = workflow.status_refusal(
+                self.request_user, self.stored_status, cleaned_data["status"], publish_linked=linked
+            )
+            if refusal:
+                self.add_error("status", refusal)
         return cleaned_data
 
 
@@ -98,7 +125,24 @@ class PublishRuleMixin:
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         form.publish_refusal = getattr(request, "publish_refusal", None)
+        form.request_user = request.user
+        form.stored_status = getattr(request, STORED_STATUS, obj.status if obj is not None else None)
         return form
+
+    def has_publish_permission(self, request):
+        """Whether the bulk actions that publish or withdraw are offered (their ``permissions=["publish"]``)."""
+        return workflow.may_publish(request.user) and self.has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and workflow.status_refusal(request.user, obj.status, None):
+            return False  # a published record, and not a reviewer
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if any(workflow.status_refusal(request.user, obj.status, None) for obj in objs):
+            perms_needed.add(f"published {self.opts.verbose_name_plural} (a reviewer deletes those)")
+        return deleted, counts, perms_needed, protected
 
     def add_view(self, request, form_url="", extra_context=None):
         return self._refusable(super().add_view, request, form_url, extra_context)
@@ -107,9 +151,13 @@ class PublishRuleMixin:
         return self._refusable(super().change_view, request, object_id, form_url, extra_context)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
+        # The form shows the version as written back to the database; the status it is judged from is today's.
+        stored = self.model._default_manager.filter(pk=unquote(object_id)).values_list("status", flat=True).first()
+        setattr(request, STORED_STATUS, stored)
         return self._refusable(super().revision_view, request, object_id, version_id, extra_context)
 
     def recover_view(self, request, version_id, extra_context=None):
+        setattr(request, STORED_STATUS, None)  # a deleted record, made anew
         return self._refusable(super().recover_view, request, version_id, extra_context)
 
     def _refusable(self, view, request, *args):

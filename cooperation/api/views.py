@@ -7,7 +7,7 @@ needs, so that a list page costs the same number of queries for one row or two h
 only for the fields the request's payload shape shows (``?fields=``, ``?brief=``,
 ``?include=citations``; see ``serializers.shape``), so a smaller payload costs fewer queries.
 
-Writes (staff only, see ``permissions.StaffWriteOrReadOnly``) go through the
+Writes (staff with the model's permissions, see ``permissions.ModelPermissionsOrReadOnly``) go through the
 serializers to ``cooperation.services``; the response is the record read back. Each
 write is a revision of the change history by the request's user, with the optional
 ``X-Change-Reason`` header (percent-encoded UTF-8) as its comment.
@@ -151,7 +151,7 @@ class ReadOnlyViewSet(ConditionalRetrieveMixin, VisibleQuerysetMixin, viewsets.R
 
 
 class CuratedViewSet(ConditionalRetrieveMixin, ConditionalWriteMixin, VisibleQuerysetMixin, viewsets.ModelViewSet):
-    """Curated records: anyone reads what ``visible_to`` allows; staff create, update and delete."""
+    """Curated records: anyone reads what ``visible_to`` allows; staff with the permissions write."""
 
     lookup_value_regex = ID
 

@@ -19,11 +19,13 @@ from cooperation.models.geography import Country
 from cooperation.models.partnerships import Partnership, PartnershipParty
 from cooperation.models.sources import Citation, Document, Source
 from cooperation.models.sync import Tombstone
+from cooperation.models.tokens import ApiToken
 from cooperation.models.vocabulary import Metric, Topic
 
 __all__ = [
     "EVENT_MODELS",
     "AgendaItem",
+    "ApiToken",
     "Citation",
     "Council",
     "CouncilSession",
