@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+import secrets
+
 import pytest
 from django.contrib import admin
 from django.core.exceptions import ImproperlyConfigured
@@ -94,6 +97,48 @@ def test_signed_in_users_have_their_own_higher_limit(api, staff_api, db, rates):
     statuses = [staff_api.get(f"{API}/countries/").status_code for _ in range(6)]
 
     assert statuses == [200] * 5 + [429]
+
+
+def random_address() -> str:
+    return str(ipaddress.IPv4Address(secrets.randbits(32)))
+
+
+@pytest.fixture
+def trusted_proxies(settings):
+    """``trusted_proxies(n)``: DJANGO_TRUSTED_PROXIES=n, as settings would have it (DRF reloads its settings)."""
+
+    def trust(count: int) -> None:
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": count}
+
+    return trust
+
+
+def test_by_default_no_proxy_is_trusted(settings):
+    assert settings.TRUSTED_PROXIES == 0
+    assert settings.REST_FRAMEWORK["NUM_PROXIES"] == 0
+
+
+def test_a_forged_forwarded_for_does_not_reset_the_anonymous_budget(api, db, rates):
+    """No proxy trusted: a client writing a new X-Forwarded-For each time is still the one connection address."""
+    statuses = [api.get(f"{API}/countries/", HTTP_X_FORWARDED_FOR=random_address()).status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_behind_one_proxy_the_client_is_the_last_forwarded_address(api, db, rates, trusted_proxies):
+    """One trusted proxy: it appends the address it saw, so only the header's last entry is the client's."""
+    trusted_proxies(1)
+    client, neighbour = "203.0.113.7", "203.0.113.8"
+
+    def get(forwarded_for: str) -> int:
+        return api.get(f"{API}/countries/", HTTP_X_FORWARDED_FOR=forwarded_for, REMOTE_ADDR="10.0.0.2").status_code
+
+    # What the client wrote itself comes first, and changing it changes nothing.
+    statuses = [get(f"{random_address()}, {client}") for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+    assert get(client) == 429
+    assert get(f"{client}, {neighbour}") == 200  # another client behind the same proxy has a budget of its own
 
 
 @pytest.mark.parametrize(("value", "rate"), [("120/min", "120/min"), (" 5/second ", "5/second"), ("", None)])

@@ -6,10 +6,12 @@ DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from corsheaders.defaults import default_headers
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -21,6 +23,16 @@ def env_bool(name: str, default: bool) -> bool:
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     return default if value is None else [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    """A whole number ≥ 0; unset or empty gives the default. A malformed one stops the start-up."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name}: give a whole number (0 or more), not {value!r}.")
+    return int(value)
 
 
 def throttle_rate(value: str, name: str) -> str | None:
@@ -42,6 +54,11 @@ if not DEBUG and SECRET_KEY == _DEV_SECRET:
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0: the header is ignored and the
+# client is the connection's address (REMOTE_ADDR); N: the N-th address from the header's right end, the one
+# the outermost proxy saw. It names the client for the API's throttles and the admin's lock-out alike
+# (tracker.security.client_ip). More than there are lets clients choose their own address: never over-count.
+TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -59,11 +76,14 @@ INSTALLED_APPS = [
     "corsheaders",
     "reversion",  # change history of every curated record, with revert and recovery of deleted records
     "import_export",  # CSV/JSON import (previewed, all-or-nothing) and export in the admin: cooperation.admin.transfer
+    "axes",  # admin login lock-out after repeated failures (AXES_* below)
+    "csp",  # the Content-Security-Policy header (CONTENT_SECURITY_POLICY below)
     "cooperation",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "cooperation.middleware.RefuseNulCharacters",  # a NUL in a path, parameter or header is a 400, never a 500
     # Before anything that may answer on its own, so that those answers carry the CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
@@ -77,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -84,7 +106,8 @@ ROOT_URLCONF = "tracker.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The project's own overrides of the apps' templates (rest_framework/api.html), found before theirs.
+        "DIRS": [BASE_DIR / "tracker" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -121,6 +144,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         timeout=float(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),
         init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     )
+
+# django-axes' check first: a locked-out login is refused before its password is even tried (tracker.security).
+AUTHENTICATION_BACKENDS = [
+    "tracker.security.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -191,6 +220,8 @@ REST_FRAMEWORK = {
         "anon": throttle_rate(os.environ.get("API_ANON_RATE", "120/min"), "API_ANON_RATE"),
         "user": throttle_rate(os.environ.get("API_USER_RATE", "1200/min"), "API_USER_RATE"),
     },
+    # Whose address an anonymous budget is: never the whole X-Forwarded-For, which any client can write.
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_SCHEMA_CLASS": "cooperation.api.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Figures are data dashboards sum: send them as JSON numbers, not strings.
@@ -205,6 +236,21 @@ API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", default=False)
 # every write (cooperation.changes): a cached answer is never stale. This is how long an unread one is kept;
 # 0 switches the cache off.
 STATS_CACHE_SECONDS = int(os.environ.get("STATS_CACHE_SECONDS", "300"))
+
+# The default cache holds the API's throttle counts and the stats answers. Without REDIS_URL it is each
+# process's own memory: every gunicorn worker then counts (and caches) for itself. With it, Redis
+# (redis://host:6379/0) is shared by every worker and every container, so a budget is one budget.
+# Short timeouts: a Redis that stops answering costs a request seconds, not the worker.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 # OpenAPI schema (/api/v1/schema/) and its docs (/api/v1/docs/, /api/v1/redoc/), assets served from
 # drf-spectacular-sidecar's static files: the docs work offline and load nothing from a CDN.
@@ -253,6 +299,84 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- HTTPS and what browsers are told (README, "Security") --------------------------------------------------------
+# HSTS: browsers that once reached the site over HTTPS use nothing else for a year. Off in DEBUG (a development
+# server on localhost must stay reachable over http). Subdomains and preloading are decisions about the whole
+# domain, so they are off unless asked for.
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
+# Behind the documented TLS-terminating proxy, the proxy redirects http:// to https:// and the app's own port is
+# plain http for it (and for health checks); true makes the app redirect too (it trusts X-Forwarded-Proto).
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# `check --deploy` warns of the three settings above left at their default; a value given in the environment
+# (docker-compose.yml gives all three) is a decision taken, and its warning is silenced.
+SILENCED_SYSTEM_CHECKS = [
+    check
+    for check, (variable, on) in {
+        "security.W005": ("DJANGO_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_INCLUDE_SUBDOMAINS),
+        "security.W021": ("DJANGO_HSTS_PRELOAD", SECURE_HSTS_PRELOAD),
+        "security.W008": ("DJANGO_SSL_REDIRECT", SECURE_SSL_REDIRECT),
+    }.items()
+    if not on and os.environ.get(variable, "").strip()
+]
+
+# Content-Security-Policy (django-csp), in development too so that a violation shows at once: the page's own
+# scripts, styles, images and fonts only, and inline <script>/<style> only with the request's nonce (the API
+# docs' templates carry it, cooperation/templates/api/, and DRF's browsable API's, tracker/templates/rest_framework/;
+# the admin has no inline code). Style *attributes* are allowed (the admin, DRF's
+# browsable API and import-export write some; an attribute cannot select or exfiltrate), as is the one inline
+# handler import-export's export page has, by its hash, and the two style elements Redoc's bundle inserts before
+# it knows the nonce (perfect-scrollbar's CSS, then an empty one), by theirs. Redoc's search runs in a worker made
+# from a blob: URL. Redoc's footer logo (from cdn.redoc.ly) is refused on purpose: the docs load nothing from a CDN.
+# DJANGO_CSP_REPORT_ONLY=true only reports violations (to the browser's console) instead of blocking them.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "script-src-attr": ["'unsafe-hashes'", "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='"],
+        "style-src": [
+            SELF,
+            NONCE,
+            "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='",  # Redoc: perfect-scrollbar's CSS
+            "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # Redoc: an empty style element
+        ],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if env_bool("DJANGO_CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+
+# --- Admin login lock-out (django-axes) ----------------------------------------------------------------------------
+# After AXES_FAILURE_LIMIT failed logins for one username from one client address, that pair is refused (even with
+# the right password: a 429 page) until AXES_COOLOFF_TIME has passed since the last failure, or
+# `manage.py axes_reset` lifts it. Per pair, so nobody can lock a curator out from elsewhere, and one office behind
+# a NAT does not lock out its colleagues. Attempts are kept in the database: every worker sees the same count.
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+if AXES_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured("DJANGO_LOGIN_FAILURE_LIMIT: give 1 or more failed logins before a lock-out.")
+_COOLOFF_MINUTES = env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = timedelta(minutes=_COOLOFF_MINUTES) if _COOLOFF_MINUTES else None  # 0: until axes_reset
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a curator who mistyped, then logged in, starts from nothing
+AXES_CLIENT_IP_CALLABLE = "tracker.security.client_ip"  # the address the throttles use (DJANGO_TRUSTED_PROXIES)
+AXES_LOCKOUT_CALLABLE = "tracker.security.lockout_response"
+AXES_ENABLE_ADMIN = False  # no attempt/log pages in the admin: `manage.py axes_reset` lifts a lock-out
 
 # Import and export in the admin (cooperation.admin.transfer): all-or-nothing imports, and only staff
 # with the model's change permission may import.

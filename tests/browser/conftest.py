@@ -25,6 +25,13 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 TIMEOUT_MS = 15_000  # per action or wait: generous for a loaded CI machine, short enough to fail visibly
+# Every Content-Security-Policy violation on any page, reported to the test (the settings' policy is on in tests).
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => window.reportCspViolation(
+  `${event.disposition}: ${event.effectiveDirective} refused ${event.blockedURI || "inline code"} ` +
+  `(${event.sourceFile || location.pathname}:${event.lineNumber}) on ${location.pathname}`
+));
+"""
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
@@ -47,14 +54,44 @@ def browser(monkeypatch):
         connections.close_all()
 
 
+def note_console_violation(text: str, violations: list[str]) -> None:
+    """The browser's own console line for a violation: the listener may miss one raised before it runs."""
+    if "Content Security Policy" in text:
+        violations.append(text)
+
+
 @pytest.fixture
-def page(browser, live_server):
-    """A fresh page (no cookies) on the live server, with a bounded timeout for every action and wait."""
+def csp_violations() -> list[str]:
+    """What the browser refused (or would have, report-only) under the Content-Security-Policy, in order."""
+    return []
+
+
+@pytest.fixture
+def csp_refusals_expected() -> list[str]:
+    """URLs a test expects the policy to refuse (a third-party load it blocks on purpose): not failures."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, django_db_serialized_rollback, csp_violations, csp_refusals_expected):
+    """A fresh page (no cookies) on the live server, with a bounded timeout for every action and wait.
+
+    Each starts from the migrated database (serialized rollback): a live-server test flushes every table when it
+    ends, the countries and vocabularies the migrations load included, and the next test needs them again.
+    A test whose pages break the Content-Security-Policy fails (at teardown, listing each violation).
+    """
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(TIMEOUT_MS)
     expect.set_options(timeout=TIMEOUT_MS)
-    yield context.new_page()
+    context.expose_binding("reportCspViolation", lambda source, text: csp_violations.append(text))
+    context.add_init_script(CSP_LISTENER)
+    page = context.new_page()
+    page.on("console", lambda message: note_console_violation(message.text, csp_violations))
+    yield page
     context.close()
+    unexpected = [text for text in csp_violations if not any(url in text for url in csp_refusals_expected)]
+    if unexpected:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(unexpected), pytrace=False)
 
 
 @pytest.fixture
@@ -63,8 +100,9 @@ def screenshot(page):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     taken = []
 
-    def take(name):
+    def take(name, full_page=True):
+        """``full_page=False``: the viewport only, for pages too tall to shoot whole (Redoc lays out every path)."""
         taken.append(name)
-        page.screenshot(path=SCREENSHOTS / f"{len(taken):02d}-{name}.png", full_page=True)
+        page.screenshot(path=SCREENSHOTS / f"{len(taken):02d}-{name}.png", full_page=full_page)
 
     return take
