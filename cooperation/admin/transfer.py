@@ -21,7 +21,12 @@ One resource per model, built from one table (``RESOURCES``), all alike:
   apply the publish rule of ``cooperation.workflow``, as for any API write. Their errors
   are the row's, by column (``outcomes``: “Figure 2, part_of: …”);
 - any row error rolls the whole import back: nothing is written;
-- each imported row is one revision in the record's history, by the importing user.
+- each imported row is one revision in the record's history, by the importing user;
+- in a CSV or TSV export, a text cell a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, a tab
+  or a carriage return first) begins with a ``'`` (``csv_safety.escape``, as in the API's CSV); numbers and
+  JSON are written as they are, and importing a CSV or TSV takes the ``'`` off again (``csv_safety.unescape``),
+  so that an export still re-imports unchanged. (Not import-export's ``IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT``:
+  it deletes a leading ``=`` and nothing else, in every format, JSON included.)
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
+import tablib
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -41,7 +47,7 @@ from import_export import fields, resources, widgets
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 
-from cooperation import history, services
+from cooperation import csv_safety, history, services
 from cooperation.choices import Qualifier, Role
 from cooperation.models import (
     CouncilSession,
@@ -289,6 +295,13 @@ class RecordResource(resources.ModelResource):
                 dehydrate_method=lambda obj, widget=widget, current=spec.current: widget.render(current(obj)),
             )
 
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        # ``escape_formulae``: from ``TransferMixin.get_export_data``, for the spreadsheet formats only.
+        if kwargs.get("escape_formulae") and type(value) is str and not isinstance(field.widget, widgets.NumberWidget):
+            return csv_safety.escape(value)
+        return value
+
     def import_row(self, row, instance_loader, **kwargs):
         # One revision per imported row, by the importing user (``cooperation.history``): the services'
         # own revision joins it; the import's transaction still covers them all.
@@ -388,6 +401,30 @@ RESOURCES: dict[type[models.Model], type[RecordResource]] = {
 }
 
 
+class CSV(base_formats.CSV):
+    """CSV whose text cells are safe to open in a spreadsheet (``csv_safety``), and read back as they were."""
+
+    escape_formulae = True
+
+    def create_dataset(self, in_stream, **kwargs):
+        return unescaped(super().create_dataset(in_stream, **kwargs))
+
+
+class TSV(base_formats.TSV):
+    """TSV, as ``CSV``: tab-separated files are opened in spreadsheets too."""
+
+    escape_formulae = True
+
+    def create_dataset(self, in_stream, **kwargs):
+        return unescaped(super().create_dataset(in_stream, **kwargs))
+
+
+def unescaped(dataset: tablib.Dataset) -> tablib.Dataset:
+    """``dataset`` with every text cell as it was before ``csv_safety.escape``."""
+    rows = [[csv_safety.unescape(cell) if type(cell) is str else cell for cell in row] for row in dataset]
+    return tablib.Dataset(*rows, headers=dataset.headers, title=dataset.title)
+
+
 class TransferMixin(ImportExportMixin):
     """Import and export buttons on a changelist; goes first in the bases, before the history admin.
 
@@ -397,10 +434,19 @@ class TransferMixin(ImportExportMixin):
     """
 
     # XLSX would need openpyxl, which is not installed; TSV is CSV for spreadsheets that mangle commas.
-    formats = (base_formats.CSV, base_formats.JSON, base_formats.TSV)
+    # CSV and TSV are this module's: formula-leading text escaped on export (JSON is written as it is).
+    formats = (CSV, base_formats.JSON, TSV)
 
     def get_resource_classes(self, request):
         return [RESOURCES[self.model]]
+
+    def has_import_permission(self, request):
+        # An import adds and changes records (publishing or unpublishing them only for a reviewer: the services ask).
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        escape = getattr(file_format, "escape_formulae", False)
+        return super().get_export_data(file_format, request, queryset, escape_formulae=escape, **kwargs)
 
     def get_import_data_kwargs(self, **kwargs):
         # The confirmed import is all-or-nothing too: a row that fails then (the data changed since

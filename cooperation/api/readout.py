@@ -16,6 +16,8 @@ queries and a reader per field, and reads the same payload from plain rows — a
   about records the client may not see) and its order stay the same. In CSV its cell is ``renderers.text`` of its
   items, each read only as far as ``renderers.summary`` reads it (a participant's country, not its citations), and
   summarized once a chunk for the same values;
+- a cell is ``renderers.cell_text`` of what its reader reads: text a spreadsheet would run as a formula is escaped
+  (``csv_safety``), a number is not;
 - the fields computed in Python (``links``, ``resource_url``, an event's ``url`` by kind, ``speaker``,
   ``part_of``) have a reader in ``READERS``, keyed by the very function the serializer runs.
 
@@ -48,6 +50,7 @@ from cooperation.api.fields import (
 )
 from cooperation.api.serializers.events import EventCoreSerializer, SpeakerSerializer, TimelineEventSerializer
 from cooperation.choices import Role
+from cooperation.csv_safety import SUSPECT, escape
 from cooperation.models import Event
 from cooperation.models.base import Curated, is_curator, sees_status
 from cooperation.selectors import visibility
@@ -57,6 +60,7 @@ Reader = Callable[[Row], Any]
 Cells = list[tuple[str, Reader]]  # CSV columns and what each shows for a row
 
 text = renderers.text
+cell_text = renderers.cell_text
 
 # An id no record has: a URL reversed for it once is, around it, the URL of every id.
 STAND_IN_ID = 7_391_852_460_913
@@ -262,7 +266,7 @@ def record_cells(serializer: serializers.Serializer, query: Query, model, prefix
         column = columns + name
         if renderers.nested_serializer(field) is None:
             read = field_reader(field, query, model, prefix)
-            cells.append((column, getattr(read, "cell", None) or (lambda row, read=read: text(read(row)))))
+            cells.append((column, getattr(read, "cell", None) or (lambda row, read=read: cell_text(read(row)))))
         else:
             cells.extend(object_cells(field, query, model, prefix, f"{column}."))
     return cells
@@ -290,7 +294,7 @@ def object_cells(field: serializers.Field, query: Query, model, prefix: str, col
 
     def cell(name: str) -> Reader:
         get = renderers.path_getter(name)
-        return lambda row: text(get(value(row)))
+        return lambda row: cell_text(get(value(row)))
 
     return [(columns + name, cell(name)) for name in renderers.serializer_columns(renderers.nested_serializer(field))]
 
@@ -347,12 +351,12 @@ def value_reader(field: serializers.Field, query: Query, lookup: str) -> Reader:
         return None if (value := row[position]) is None else represent(value)
 
     def cell(row):  # the same, as its cell's text: a column of the record's own is read in one call
-        return "" if (value := row[position]) is None else text(represent(value))
+        return "" if (value := row[position]) is None else cell_text(represent(value))
 
-    def text_cell(row):  # ``str(value)``: a string is its own text
+    def text_cell(row):  # ``str(value)``: a string is its own text (``csv_safety.escape``, inlined)
         if type(value := row[position]) is str:
-            return value
-        return "" if value is None else text(represent(value))
+            return escape(value) if value and value[0] in SUSPECT else value
+        return "" if value is None else cell_text(represent(value))
 
     read.cell = text_cell if type(field).to_representation is serializers.CharField.to_representation else cell
     return read

@@ -7,6 +7,8 @@ A payload is flattened to one row per record:
 - lists of objects are summarised, one label per item (``participants``: ``RU (lead); UA (participant)``,
   ``outcomes``: ``Crimes solved: 585 crimes (more_than)``);
 - ``null`` is an empty cell, booleans are ``true`` / ``false``;
+- a text cell that a spreadsheet would run as a formula (it begins with ``=``, ``+``, ``-``, ``@``, a tab or a
+  carriage return) begins with a ``'`` (``csv_safety.escape``); a number (``-5``) is written as it is;
 - a payload of several lists (the network's ``nodes`` and ``edges``) is one table, each row naming its
   list in a first ``part`` column.
 
@@ -23,6 +25,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import closing
+from decimal import Decimal
 from itertools import islice
 
 from django.http import StreamingHttpResponse
@@ -31,6 +34,7 @@ from rest_framework.relations import ManyRelatedField
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from cooperation.api.fields import ReferenceField
+from cooperation.csv_safety import SUSPECT, escape
 
 LIST_SEPARATOR = "; "
 # What names an object in a summary cell, in order of preference (a country by its code, an organization
@@ -216,9 +220,9 @@ def cell(row: Mapping, column: str) -> str:
 
 
 def row_cells(columns: list[str]) -> Callable[[Mapping], list[str]]:
-    """A row's cells for ``columns``, each the text of the value at its dotted path (empty where there is none)."""
+    """A row's cells for ``columns``, each the ``cell_text`` of the value at its dotted path (empty where none)."""
     getters = [path_getter(column) for column in columns]
-    return lambda row: [text(get(row)) for get in getters]
+    return lambda row: [cell_text(get(row)) for get in getters]
 
 
 def path_getter(column: str) -> Callable[[Mapping], object]:
@@ -261,6 +265,23 @@ def text(value) -> str:
     if isinstance(value, list | tuple):
         return LIST_SEPARATOR.join([text(item) for item in value])
     return str(value)
+
+
+def cell_text(value) -> str:
+    """A value as its CSV cell: its ``text``, defused if a spreadsheet would run it (``csv_safety.escape``).
+
+    Only text is escaped: a number (``-5``, ``Decimal("-0.5")``) is data, and stays a number in a spreadsheet.
+    """
+    kind = type(value)
+    if kind is str:
+        return escape(value) if value and value[0] in SUSPECT else value  # ``escape``'s first test, inlined
+    if kind in NUMBERS:
+        return str(value)
+    return escape(text(value))
+
+
+# Numbers, written as they are (``bool`` is no number here: ``true`` / ``false``).
+NUMBERS = frozenset({int, float, Decimal})
 
 
 def summary(obj: Mapping) -> str:
