@@ -6,13 +6,21 @@ Validators are computed *before* any payload is built, so a ``304 Not Modified``
   The ETag is **weak** (``W/"…"``), a digest of those two with the path, the query string, the response
   format and what the client may see. The count is handed on to the paginator, so a list costs no more
   queries than it did without an ETag. Any change, creation, deletion or (un)publication of a listed
-  record changes it.
+  record changes it. A keyset page (the events) digests its own rows' ids and timestamps instead.
 - **a detail**: ``(id, updated_at)`` of the record. The ETag is **strong** (RFC 9110 compares If-Match
   strongly), a digest of those with the path, format and what the client may see.
 
-``Last-Modified`` is the same ``updated_at`` (to the second, as HTTP dates are: prefer the ETag).
-A referenced record changing (an organization renamed) does not change the ETag of the events that name
-it until they change themselves.
+Each also digests a **stamp** of what the records embed (``stamps``): the organizations, people, figures,
+citations, documents, outlets, linked events, councils and reference data their payload shows, as the client
+may see them. It is read in the same query (a detail's, a page's, a counted list's aggregate: a digest of its
+records' stamps), so an organization renamed, a figure corrected or a citation added changes the ETag of every
+record showing it, and only theirs; a draft's changes leave the public's ETags alone. A CSV list of events (up
+to every event: reading a million stamps would take seconds) digests the data version instead, which every
+committed write moves. A write's ``If-Match`` is checked against the same ETag: a record whose embedded records
+changed since the client read it is a ``412`` too, for the client's copy is stale.
+
+``Last-Modified`` is the latest ``updated_at`` of the record (or page) and of what it embeds, of a counted list
+that of its records (to the second, as HTTP dates are, and blind to a row removed: prefer the ETag).
 
 Writes (PUT/PATCH/DELETE) honour ``If-Match`` and ``If-Unmodified-Since``: a stale validator is
 ``412 Precondition Failed`` and nothing is written. The check and the write run in one transaction with
@@ -45,8 +53,10 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
+from cooperation.api import stamps
 from cooperation.api.pagination import KeysetPagination
 from cooperation.api.renderers import CSVRenderer, stream_csv
+from cooperation.models.base import is_curator
 from cooperation.selectors import ordering
 
 TIMESTAMP = "updated_at"
@@ -94,6 +104,14 @@ def digest(*parts) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32]
 
 
+def latest(*moments: datetime | None) -> datetime | None:
+    return max((moment for moment in moments if moment is not None), default=None)
+
+
+# What each view's payloads embed (``stamps.Plan``), by view, payload shape and kind of reader: a few per deployment.
+_plans: dict[tuple, stamps.Plan] = {}
+
+
 class KnownCountPaginator(Paginator):
     """A paginator told the row count (from the ETag's aggregate) instead of counting again."""
 
@@ -120,25 +138,32 @@ class ValidatorsMixin:
         return True
 
     def current_validators(self) -> Validators | None:
-        """The record's validators from its id and timestamp alone: no related rows, no serializer."""
-        found = (
-            self.filter_queryset(self.unshaped_queryset())
-            .select_related(None)
-            .prefetch_related(None)
-            .filter(**self.lookup())
-            .values_list("pk", TIMESTAMP)
-            .first()
-        )
+        """The record's validators from its id, timestamp and stamp (one query): no related rows, no serializer."""
+        plan = self.embedded()
+        record = self.filter_queryset(self.unshaped_queryset()).select_related(None).prefetch_related(None)
+        record = plan.annotate(record.filter(**self.lookup()))
+        found = record.values_list("pk", TIMESTAMP, *([] if plan.empty else [stamps.STAMP])).first()
         return self.record_validators(*found) if found else None
 
     def unshaped_queryset(self):
         """The records a request may reach, without what reading them out needs (select/prefetch)."""
         return self.get_queryset()
 
-    def record_validators(self, pk, updated_at: datetime) -> Validators:
-        return Validators(
-            etag=f'"{digest(self.representation(), pk, updated_at.isoformat())}"', last_modified=updated_at
-        )
+    def embedded(self) -> stamps.Plan:
+        """What this view's payload embeds of other records and rows, for this shape and reader (``stamps``)."""
+        key = (type(self), getattr(self, "fetched", None), is_curator(self.request.user))
+        plan = _plans.get(key)
+        if plan is None:
+            optimize = getattr(self, "optimize", None)
+            shaped = optimize(self.unshaped_queryset()) if optimize else self.get_queryset()
+            if len(_plans) >= 256:  # a bound, not a policy: the keys a deployment sees are few
+                _plans.clear()
+            plan = _plans[key] = stamps.Plan.of(shaped, self.request.user)
+        return plan
+
+    def record_validators(self, pk, updated_at: datetime, stamp: str | None = None) -> Validators:
+        etag = digest(self.representation(), pk, updated_at.isoformat(), stamps.resolved(stamp))
+        return Validators(etag=f'"{etag}"', last_modified=latest(updated_at, stamps.latest(stamp)))
 
     def representation(self) -> str:
         """What, besides the data, shapes the bytes sent: resource, format, and what the client may see.
@@ -176,6 +201,11 @@ class InstanceRows:
         return self.serialize(rows)
 
 
+def embedded_stamp(row) -> str | None:
+    """The stamp ``stamps.Plan.annotate`` gave a row: a ``values_list()`` row's last item, an instance's attribute."""
+    return row[-1] if isinstance(row, tuple) else getattr(row, stamps.STAMP)
+
+
 class ConditionalListMixin(ValidatorsMixin):
     """``list()``: a weak ETag from one aggregate, 304 before any row is read; CSV streamed unpaginated."""
 
@@ -188,9 +218,13 @@ class ConditionalListMixin(ValidatorsMixin):
             return self.keyset_list(queryset)
         if not self.has_validators():
             return self.list_response(queryset)
-        stats = queryset.aggregate(count=Count("pk"), last_modified=Max(TIMESTAMP))
+        # What the rows embed, as a digest of every row's stamp (``stamps``): in the same aggregate. The event lists
+        # (keyset-paged: unbounded) come here as CSV only, every row of them: the data version stands for their stamps.
+        embedded = self.embedded().aggregates(queryset, unbounded=isinstance(self.paginator, KeysetPagination))
+        stats = queryset.aggregate(count=Count("pk"), last_modified=Max(TIMESTAMP), **embedded)
+        stamp = stamps.aggregated(stats) if embedded else ""
         query = sorted(request.query_params.lists())
-        etag = digest(self.representation(), query, stats["count"], stats["last_modified"])
+        etag = digest(self.representation(), query, stats["count"], stats["last_modified"], stamp)
         validators = Validators(etag=f'W/"{etag}"', last_modified=stats["last_modified"])
         return validators.evaluate(request) or validators.apply(self.list_response(queryset, count=stats["count"]))
 
@@ -203,15 +237,18 @@ class ConditionalListMixin(ValidatorsMixin):
         rows = self.rows_of(queryset)
         rows.keep("pk", TIMESTAMP, *(name for name, _ in ordering.fields_of(queryset)))
         self.paginator.value_of = rows.value_of
-        page = self.paginate_queryset(rows.values)
-        if self.has_validators():
-            stamped = [(rows.value_of(row, "pk"), rows.value_of(row, TIMESTAMP)) for row in page]
-            stamps = [(pk, at.isoformat()) for pk, at in stamped]
+        plan = self.embedded() if self.has_validators() else None
+        # Each row's stamp (``stamps``) comes last in the page's own query: a values() row's last item, or an attribute.
+        page = self.paginate_queryset(plan.annotate(rows.values) if plan else rows.values)
+        if plan is not None:
+            stamp_of = (lambda row: None) if plan.empty else embedded_stamp
+            stamped = [(rows.value_of(row, "pk"), rows.value_of(row, TIMESTAMP), stamp_of(row)) for row in page]
+            seen = [(pk, at.isoformat(), stamps.resolved(stamp)) for pk, at, stamp in stamped]
             around = (self.paginator.has_before, self.paginator.has_more)
             query = sorted(self.request.query_params.lists())
-            last_modified = max((at for _, at in stamped), default=None)
+            last_modified = latest(*(latest(at, stamps.latest(stamp)) for _, at, stamp in stamped))
             validators = Validators(
-                etag=f'W/"{digest(self.representation(), query, stamps, around)}"', last_modified=last_modified
+                etag=f'W/"{digest(self.representation(), query, seen, around)}"', last_modified=last_modified
             )
             if answer := validators.evaluate(self.request):
                 return answer
@@ -275,6 +312,6 @@ class ConditionalWriteMixin(ValidatorsMixin):
             # Held until update()/destroy() commit: no other write can land between this check and ours.
             list(self.model._base_manager.select_for_update().filter(**self.lookup()).values_list("pk"))
         instance = super().get_object()
-        if has_preconditions:
-            self.record_validators(instance.pk, getattr(instance, TIMESTAMP)).evaluate(self.request)
+        if has_preconditions and (validators := self.current_validators()) is not None:
+            validators.evaluate(self.request)  # the ETag of the record as a read shows it, what it embeds included
         return instance
