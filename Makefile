@@ -1,12 +1,13 @@
 # Convenience wrappers around tasks.py, which needs nothing but Python >= 3.11 (make is optional).
 #   make test ARGS="-k dates -x"     extra pytest arguments
 #   make test-pg PG_URL=postgres://postgres@127.0.0.1:5432/tracker_dev
+#   make fuzz ARGS="--include-path-regex events"   extra schemathesis arguments
 
 PYTHON ?= python3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/tracker
 ARGS ?=
 
-.PHONY: help demo setup test test-pg test-browser browser-deps lint format ci bench
+.PHONY: help demo setup test test-pg test-browser browser-deps fuzz lint format ci bench
 
 help:  ## list the targets (the default, so a bare `make` starts nothing)
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -29,6 +30,9 @@ test-browser: browser-deps  ## only the real-browser test (screenshots in artifa
 browser-deps:  ## install Debian's Chromium for the browser test (apt-get, as root)
 	$(PYTHON) tasks.py browser-deps
 
+fuzz:  ## schemathesis against the API, anonymous and as a curator, on a throwaway PostgreSQL database
+	$(PYTHON) tasks.py fuzz $(ARGS)
+
 lint:  ## ruff check and format check
 	$(PYTHON) tasks.py lint
 
@@ -38,5 +42,5 @@ format:  ## apply ruff formatting and safe fixes
 bench:  ## app vs framework-free baseline, same requests and JSON, on PostgreSQL (BENCH_ARGS="--quick", "--scales 10000")
 	.venv/bin/python -m bench.run $(BENCH_ARGS)
 
-ci:  ## what CI runs: fresh venv, SQLite and PostgreSQL suites, lint, demo set-up check
+ci:  ## what CI runs: fresh venv, SQLite and PostgreSQL suites, lint, the fuzzer, demo set-up check
 	.ci/run

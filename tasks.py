@@ -5,6 +5,8 @@
                              demo login) and serve on http://127.0.0.1:8000
     python3 tasks.py test    run the whole test suite (DATABASE_URL picks the database)
     python3 tasks.py setup   the set-up part of ``demo`` without starting the server
+    python3 tasks.py fuzz    schemathesis against the API on a throwaway PostgreSQL database,
+                             anonymous and as a curator (.ci/fuzz.py; extra arguments go to it)
     python3 tasks.py lint    ruff check and format check
     python3 tasks.py format  apply ruff fixes and formatting
     python3 tasks.py browser-deps  make Debian's Chromium available to the browser test
@@ -68,6 +70,12 @@ def test(*pytest_args: str) -> None:
     run(PY, "-m", "pytest", *pytest_args)
 
 
+def fuzz(*schemathesis_args: str) -> None:
+    """Fuzz the API with schemathesis (see .ci/fuzz.py); needs PostgreSQL, FUZZ_POSTGRES says where."""
+    ensure_venv("requirements-dev.txt")
+    run(PY, ROOT / ".ci" / "fuzz.py", *schemathesis_args)
+
+
 def lint() -> None:
     ensure_venv("requirements-dev.txt")
     run(BIN / "ruff", "check", ".")
@@ -98,6 +106,7 @@ COMMANDS = {
     "demo": demo,
     "setup": setup,
     "test": test,
+    "fuzz": fuzz,
     "lint": lint,
     "format": format_code,
     "browser-deps": browser_deps,
