@@ -361,6 +361,17 @@ def test_other_database_errors_are_not_disguised_as_busy(staff_api, db):
         post(staff_api, "/organizations/", {"slug": "cis", "name": "CIS", "kind": "intergovernmental"})
 
 
+@pytest.mark.django_db(transaction=True)  # as a deployment runs: no test transaction around the request
+def test_options_with_preconditions_is_the_metadata_not_a_lock_outside_a_transaction(staff_api):
+    """Found by schemathesis: DRF reads the object for OPTIONS as for a PUT, outside the write's transaction."""
+    organization = OrganizationFactory()
+
+    response = staff_api.options(f"{API}/organizations/{organization.pk}/", HTTP_IF_MATCH='"x"')
+
+    assert response.status_code == 200
+    assert response.json()["name"]
+
+
 # Django's own error pages under /api/ ---------------------------------------------------------------------------------
 
 

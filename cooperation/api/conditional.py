@@ -303,7 +303,8 @@ class ConditionalWriteMixin(ValidatorsMixin):
             return super().destroy(request, *args, **kwargs)
 
     def get_object(self):
-        if self.request.method in SAFE_METHODS or not self.has_validators():
+        # OPTIONS asks for the object as a PUT would (DRF's metadata), outside update()'s transaction: no lock then.
+        if self.request.method in SAFE_METHODS or self.action == "metadata" or not self.has_validators():
             return super().get_object()
         has_preconditions = any(header in self.request.META for header in PRECONDITION_HEADERS)
         if not has_preconditions and settings.API_REQUIRE_IF_MATCH:

@@ -96,6 +96,12 @@ class UncertainDateSerializer(StrictTextMixin, serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class RequiredDateSerializer(UncertainDateSerializer):
+    """A date that must be given (an event's: ``Dated.DATE_REQUIRED``), so that the schema says so."""
+
+    edtf = serializers.CharField(source="date", max_length=64)
+
+
 class PlaceSerializer(StrictTextMixin, serializers.Serializer):
     """Where an event took place: ``{name, country}``."""
 

@@ -55,8 +55,8 @@ from cooperation.api.serializers.base import (
     CuratedSerializer,
     KeyedRowSerializer,
     PlaceSerializer,
+    RequiredDateSerializer,
     StrictTextMixin,
-    UncertainDateSerializer,
 )
 from cooperation.choices import Role
 from cooperation.models import (
@@ -120,7 +120,7 @@ class ProposalSerializer(KeyedRowSerializer):
 class EventCoreSerializer(CuratedSerializer):
     """The fields every event has (see the module docstring for the payload)."""
 
-    date = UncertainDateSerializer(source="*", required=False)
+    date = RequiredDateSerializer(source="*")
     place = PlaceSerializer(source="*", required=False)
     topics = serializers.SlugRelatedField(many=True, slug_field="slug", queryset=Topic.objects.all(), required=False)
     participants = ParticipantSerializer(many=True, source="participations", required=False)
