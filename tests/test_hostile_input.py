@@ -13,7 +13,7 @@ import sys
 from unittest import mock
 
 import pytest
-from django.db import OperationalError, connection, models
+from django.db import IntegrityError, OperationalError, connection, models
 from django.urls import reverse
 
 from cooperation.api import parsers
@@ -314,6 +314,16 @@ def test_a_create_that_loses_the_race_for_a_child_uid_is_a_409_and_writes_nothin
     assert list(response.json()) == ["uid"]
     assert not Event.objects.filter(slug="arsenal").exists()
     assert Outcome.objects.count() == 1
+
+
+def test_another_constraint_broken_in_between_is_a_409_too(staff_api, db):
+    deleted_meanwhile = IntegrityError("FOREIGN KEY constraint failed")
+
+    with mock.patch("cooperation.services.record_create", side_effect=deleted_meanwhile):
+        response = post(staff_api, "/organizations/", {"slug": "cis", "name": "CIS", "kind": "intergovernmental"})
+
+    assert response.status_code == 409
+    assert response.json() == {"non_field_errors": ["Another request changed the same records at the same time."]}
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write lock")
