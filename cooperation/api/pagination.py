@@ -233,24 +233,6 @@ class KeysetPagination(BoundedPageSize, pagination.BasePagination):
             "properties": {"next": link, "previous": link, "results": schema},
         }
 
-    def get_schema_operation_parameters(self, view):
-        return [
-            {
-                "name": self.cursor_query_param,
-                "required": False,
-                "in": "query",
-                "description": "Opaque position from a next/previous link.",
-                "schema": {"type": "string"},
-            },
-            {
-                "name": self.page_size_query_param,
-                "required": False,
-                "in": "query",
-                "description": f"Rows per page, 1 to {self.max_page_size}.",
-                "schema": {"type": "integer"},
-            },
-        ]
-
 
 def keys_of(queryset) -> tuple[Key, ...]:
     """The queryset's ordering (``StrictOrderingFilter``'s, through ``selectors.ordering``) as keys."""
