@@ -28,4 +28,6 @@ USER tracker
 
 EXPOSE 8000
 
-CMD ["gunicorn", "tracker.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2"]
+# Bind, workers, threads and timeout come from tracker/gunicorn.conf.py (GUNICORN_* variables, README "Deployment"):
+# threaded workers, so that a long CSV export is not killed by the worker timeout half-way through.
+CMD ["gunicorn", "-c", "tracker/gunicorn.conf.py", "tracker.wsgi:application"]

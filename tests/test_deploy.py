@@ -102,7 +102,7 @@ def test_compose_web_migrates_then_serves_with_gunicorn(compose):
     command = command if isinstance(command, str) else " ".join(command)
 
     assert "manage.py migrate --noinput" in command
-    assert re.search(r"gunicorn tracker\.wsgi:application -b 0\.0\.0\.0:8000 -w 2", command)
+    assert re.search(r"exec gunicorn -c tracker/gunicorn\.conf\.py tracker\.wsgi:application", command)
     assert command.index("migrate") < command.index("gunicorn")
 
 
