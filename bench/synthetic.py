@@ -57,6 +57,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from psycopg import sql
 
+from cooperation import facets
 from cooperation.choices import (
     EventKind,
     ExerciseKind,
@@ -374,7 +375,8 @@ class Generator:
         self.counts[table.model._meta.model_name] += len(rows)
 
     def run(self) -> dict[str, int]:
-        with transaction.atomic():
+        # The facets' triggers would re-derive an event's facets for each row written about it: derived once instead.
+        with transaction.atomic(), facets.suspended():
             self.writer.begin(list(self.tables.values()))
             self.vocabulary()
             self.parents()
@@ -652,7 +654,8 @@ def hanging_off_curated() -> list[type[models.Model]] | None:
         grew = False
         for model in every:
             if model not in found and any(
-                f.related_model in found and f.remote_field.on_delete is models.CASCADE
+                # DO_NOTHING: rows the database deletes with them (the facets' triggers), which TRUNCATE does not
+                f.related_model in found and f.remote_field.on_delete in (models.CASCADE, models.DO_NOTHING)
                 for f in model._meta.concrete_fields
                 if f.is_relation
             ):

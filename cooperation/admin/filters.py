@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 
 from cooperation.models import Citation, Country
 from cooperation.models.sources import CITED
-from cooperation.selectors import citations, involvement
+from cooperation.selectors import citations, facets, involvement
 
 
 class CountryInvolvedFilter(admin.SimpleListFilter):
@@ -48,7 +48,7 @@ class EventCountryFilter(CountryInvolvedFilter):
     )
 
     def involving(self, country, user):
-        return involvement.events_involving(country, user, place=False)
+        return facets.events_of(country, user, place=False)
 
 
 class PartnershipCountryFilter(CountryInvolvedFilter):

@@ -59,34 +59,36 @@ class PageNumberPagination(BoundedPageSize, pagination.PageNumberPagination):
 
 @dataclass(frozen=True)
 class Key:
-    """One term of a list's ordering: a model field, its direction, and whether it can be null (nulls sort last)."""
+    """One term of a list's ordering: a model field, its direction, whether it can be null (nulls sort last), and
+    where the query sorts on it (``ordering.sort_lookup``: the field, or a facet's copy of it)."""
 
     model: type
     name: str  # as ordered by: "date_lower", "title", "pk"
     descending: bool
     nullable: bool
+    lookup: str
 
     def ordered(self, reverse: bool = False):
-        return ordering.term(self.model, self.name, self.descending, reverse=reverse)
+        return ordering.term(self.model, self.name, self.descending, reverse=reverse, lookup=self.lookup)
 
     def equal(self, value) -> Q:
-        return Q(**{f"{self.name}__isnull": True}) if value is None else Q(**{self.name: value})
+        return Q(**{f"{self.lookup}__isnull": True}) if value is None else Q(**{self.lookup: value})
 
     def beyond(self, value, direction: str) -> Q:
         """Rows strictly after (``next``) or before (``prev``) ``value`` on this key alone."""
         if direction == NEXT:
             if value is None:
                 return Q(pk__in=[])  # nothing sorts after a null
-            later = Q(**{f"{self.name}__{'lt' if self.descending else 'gt'}": value})
-            return later | Q(**{f"{self.name}__isnull": True}) if self.nullable else later
+            later = Q(**{f"{self.lookup}__{'lt' if self.descending else 'gt'}": value})
+            return later | Q(**{f"{self.lookup}__isnull": True}) if self.nullable else later
         if value is None:
-            return Q(**{f"{self.name}__isnull": False})
-        return Q(**{f"{self.name}__{'gt' if self.descending else 'lt'}": value})
+            return Q(**{f"{self.lookup}__isnull": False})
+        return Q(**{f"{self.lookup}__{'gt' if self.descending else 'lt'}": value})
 
     def bound(self, value, direction: str) -> Q:
         """The same as ``beyond`` but inclusive and without nulls: a range the index can seek to."""
         going_down = self.descending == (direction == NEXT)
-        return Q(**{f"{self.name}__{'lte' if going_down else 'gte'}": value})
+        return Q(**{f"{self.lookup}__{'lte' if going_down else 'gte'}": value})
 
 
 @dataclass(frozen=True)
@@ -190,14 +192,14 @@ class KeysetPagination(BoundedPageSize, pagination.BasePagination):
         beyond = self.beyond(values, direction)
         reverse = direction == PREVIOUS
         if first is None:
-            null_lead = Q(**{f"{lead.name}__isnull": True})
+            null_lead = Q(**{f"{lead.lookup}__isnull": True})
             yield self.ordered(queryset.filter(null_lead, beyond), reverse)
             if reverse:
                 yield self.ordered(queryset.filter(~null_lead), reverse)
             return
         yield self.ordered(queryset.filter(lead.bound(first, direction), beyond), reverse)
         if lead.nullable and not reverse:
-            yield self.ordered(queryset.filter(**{f"{lead.name}__isnull": True}))
+            yield self.ordered(queryset.filter(**{f"{lead.lookup}__isnull": True}))
 
     def beyond(self, values: tuple, direction: str) -> Q:
         """Rows after the position in lexicographic order: equal on the first keys, beyond on the next one."""
@@ -238,7 +240,7 @@ def keys_of(queryset) -> tuple[Key, ...]:
     """The queryset's ordering (``StrictOrderingFilter``'s, through ``selectors.ordering``) as keys."""
     model, keys = queryset.model, []
     for name, descending in ordering.fields_of(queryset):
-        keys.append(Key(model, name, descending, ordering.nullable(model, name)))
+        keys.append(Key(model, name, descending, ordering.nullable(model, name), ordering.sort_lookup(queryset, name)))
     if not keys or keys[-1].name != "pk":
         raise ValueError("Keyset pagination needs an ordering that ends with the primary key.")
     return tuple(keys)

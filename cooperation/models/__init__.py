@@ -15,6 +15,7 @@ from cooperation.models.events import (
     Proposal,
     Statement,
 )
+from cooperation.models.facets import EventFacet
 from cooperation.models.geography import Country
 from cooperation.models.partnerships import Partnership, PartnershipParty
 from cooperation.models.sources import Citation, Document, Source
@@ -32,6 +33,7 @@ __all__ = [
     "Country",
     "Document",
     "Event",
+    "EventFacet",
     "EventLink",
     "Exercise",
     "JointOperation",

@@ -56,7 +56,8 @@ class NullsLastIndex(models.Index):
             models.OrderBy(term.expression, descending=term.descending) if isinstance(term, models.OrderBy) else term
             for term in self.expressions
         ]
-        return models.Index(*plain, name=self.name).create_sql(model, schema_editor, using=using, **kwargs)
+        stand_in = models.Index(*plain, name=self.name, condition=self.condition)
+        return stand_in.create_sql(model, schema_editor, using=using, **kwargs)
 
 
 def is_curator(user) -> bool:

@@ -13,6 +13,7 @@ from cooperation.api.filters.fields import PUBLIC_ONLY, date_filter, datetime_fi
 from cooperation.choices import Status
 from cooperation.dates import overlap_q, within_q
 from cooperation.models.base import is_curator
+from cooperation.selectors import facets
 
 # Base FilterSets -----------------------------------------------------------------------------------------------------
 
@@ -75,4 +76,4 @@ class UncertainDateFilterSet(filters.FilterSet):
         if not (after or before):
             return queryset
         condition = within_q if data.get("date_mode") == "within" else overlap_q
-        return queryset.filter(condition("date", after, before))
+        return queryset.filter(condition(facets.date_prefix(queryset), after, before))

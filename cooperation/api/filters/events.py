@@ -7,11 +7,11 @@ each kind adds its own ``kind`` or figure parameters and searched texts.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django_filters import rest_framework as filters
 
 from cooperation.api.filters.base import CuratedFilterSet, UncertainDateFilterSet
-from cooperation.api.filters.fields import CountryFilter, SearchFilter, SlugFilter, kind_filter, topic_filter
+from cooperation.api.filters.fields import CountryFilter, SearchFilter, SlugFilter, kind_filter
 from cooperation.api.filters.search import (
     EVENT_TEXT,
     council_named,
@@ -30,11 +30,12 @@ from cooperation.models import (
     Metric,
     Organization,
     Outcome,
-    Participation,
     Person,
     Statement,
+    Topic,
 )
-from cooperation.selectors import involvement
+from cooperation.models.facets import country_key, organization_key, person_key, topic_key
+from cooperation.selectors import facets
 
 # Events --------------------------------------------------------------------------------------------------------------
 
@@ -42,60 +43,58 @@ EVENT_SEARCH = (EVENT_TEXT, event_participant_named, event_quoted)
 
 
 class EventCoreFilterSet(CuratedFilterSet, UncertainDateFilterSet):
-    """Parameters every event resource has; the kinds' FilterSets add their own.
+    """Parameters every event resource has; the kinds' FilterSets add their own."""
 
-    ``council_path`` is the lookup from the resource's rows to a session's council, for
-    the resources that list sessions (``organization`` then also matches the council's).
-    """
-
-    council_path: str | None = None
-
+    # Each names a facet key (``models.facets``); ``filter_queryset`` finds the events under all of them at once.
     country = CountryFilter(
-        method="filter_country",
+        method="filter_facet",
         help_text="ISO code: a participant from that country (directly, or its organization or person), or the place.",
     )
-    topic = topic_filter()
+    topic = SlugFilter(Topic, method="filter_facet", help_text="Topic slug.")
     organization = SlugFilter(
         Organization,
-        method="filter_organization",
+        method="filter_facet",
         help_text="Organization slug: a participant, or the organization whose council met.",
     )
-    person = SlugFilter(Person, method="filter_person", help_text="Participating person slug.")
+    person = SlugFilter(Person, method="filter_facet", help_text="Participating person slug.")
     search = SearchFilter(fields=EVENT_SEARCH)
 
     class Meta:
         model = Event
         fields = []
 
-    def filter_country(self, queryset, name, country):
-        # One ``pk IN (… UNION …)``, run once, where an Exists() under OR would be re-run for every event.
-        return queryset.filter(pk__in=involvement.events_involving(country, self.user, place=True))
+    def filter_facet(self, queryset, name, value):
+        # Applied together in filter_queryset(), before the dates, which then seek within the facet's index.
+        return queryset
 
-    def filter_organization(self, queryset, name, organization):
-        # As filter_country: under OR, a set of ids computed once rather than an Exists() per row.
-        # The organization is one the client may see (``SlugFilter``), and so is every participation of it.
-        condition = Q(pk__in=Participation.objects.filter(organization=organization).values("event"))
-        if self.council_path:
-            condition |= Q(**{f"{self.council_path}__organization": organization})
-        return queryset.filter(condition)
+    def facet_keys(self) -> list[str]:
+        """The keys the request's parameters name, the likeliest fewest events first: the first drives the walk."""
+        data = self.form.cleaned_data
+        keys = [
+            (name, key(data[name].pk))
+            for name, key in (("person", person_key), ("organization", organization_key), ("topic", topic_key))
+            if data.get(name)
+        ]
+        if data.get("country"):
+            keys.append(("country", country_key(data["country"].code)))
+        return [key for _, key in keys]
 
-    def filter_person(self, queryset, name, person):
-        return queryset.filter(Exists(Participation.objects.filter(event=OuterRef("pk"), person=person)))
+    def filter_queryset(self, queryset):
+        keys = self.facet_keys()
+        if keys:
+            queryset = facets.under(queryset, keys, self.user)
+        return super().filter_queryset(queryset)
 
 
 class EventFilterSet(EventCoreFilterSet):
     """``/events/``: the timeline; ``kind`` is the event kind, ``council`` finds sessions of a council."""
 
-    council_path = "councilsession__council"
-
     kind = kind_filter("kind", EventKind.choices)
-    council = SlugFilter(Council, field_name=council_path, help_text="Council slug: its sessions.")
+    council = SlugFilter(Council, field_name="councilsession__council", help_text="Council slug: its sessions.")
     search = SearchFilter(fields=(*EVENT_SEARCH, operation_named))
 
 
 class CouncilSessionFilterSet(EventCoreFilterSet):
-    council_path = "council"
-
     council = SlugFilter(Council, help_text="Council slug.")
     search = SearchFilter(fields=(*EVENT_SEARCH, council_named))
 

@@ -6,7 +6,7 @@ of queries — one per aggregate, two for the network — whatever the number of
 grouping, counting and pairing happen in SQL; Python only shapes the small result.
 
 Counting countries means counting distinct (event, country) pairs, and the ORM cannot
-group the rows of a subquery: ``selectors.involvement.country_pairs()`` builds the pairs
+group the rows of a subquery: ``selectors.facets.country_pairs()`` builds the pairs
 with the ORM, and ``grouped()`` wraps that SQL in the GROUP BY, so nothing is counted DISTINCT
 over a join of every participation with its organization, person and their countries.
 
@@ -25,7 +25,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear
 
 from cooperation.choices import EventKind, Qualifier
 from cooperation.models import Country, Event, Metric, Organization, Outcome, PartnershipParty
-from cooperation.selectors import involvement, visibility
+from cooperation.selectors import facets, visibility
 
 CO_PARTICIPATION = "co-participation"
 PARTNERSHIP = "partnership"
@@ -106,7 +106,7 @@ def events_by_country(events: QuerySet, user) -> list[dict]:
     Countries are named after counting, so the grouping carries codes only.
     """
     return grouped(
-        involvement.country_pairs(events, user),
+        facets.country_pairs(events, user),
         "SELECT c.code, c.name, n.count FROM (SELECT code, COUNT(*) AS count FROM pairs GROUP BY code) n "
         "INNER JOIN {country} c ON c.code = n.code ORDER BY n.count DESC, c.name",
     )
@@ -185,7 +185,7 @@ def co_participation_pairs(events: QuerySet, user, min_weight: int = 1) -> list[
     (and with them a plan costly enough for PostgreSQL to spend seconds compiling it, JIT).
     """
     return grouped(
-        involvement.country_pairs(events, user),
+        facets.country_pairs(events, user),
         "SELECT e.source, s.name AS source_name, e.target, t.name AS target_name, e.weight FROM ("
         "SELECT a.code AS source, b.code AS target, COUNT(*) AS weight FROM pairs a "
         "INNER JOIN {event} ev ON ev.id = a.event_id "
