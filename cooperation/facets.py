@@ -1,7 +1,8 @@
 """What the timeline's facets (``models.EventFacet``) hold, and the triggers that keep them exact.
 
 The rows of an event are *derived*: one statement (``derive``) computes them from the event, its participations,
-their organizations and people, a session's council and the event's topics. Triggers on each of those tables
+their organizations and people, a session's council and the event's topics; another (``derive_texts``) its
+``models.EventText``, the text a search reads (``texts``). Triggers on each of those tables
 re-derive the rows of the events a write touches, in the writing statement's own transaction, so the facets are
 exact whatever writes — the admin, the API, imports, ``loaddata``, bulk loads, raw SQL — and a rolled-back write
 leaves them as they were. The same SQL serves SQLite and PostgreSQL: only the trigger wrapping differs.
@@ -20,7 +21,16 @@ from django.db import connection, transaction
 
 FACETS = "cooperation_eventfacet"
 COLUMNS = "event_id, key, kind, public, party, public_party, date_lower, date_upper, title"
+TEXTS = "cooperation_eventtext"
+TEXT_COLUMNS = "event_id, kind, public, date_lower, date_upper, title, document, public_document"
 PUBLISHED = "'published'"
+# The text of an event's texts, as the documents store it: a tsvector on PostgreSQL (``search.CONFIG``, as every
+# text search here), the words as they are elsewhere.
+# A text said twice (one quote supporting several participants) is kept once.
+DOCUMENT = {
+    "postgresql": "to_tsvector('simple', coalesce(string_agg(DISTINCT {text}, ' '), ''))",
+    "sqlite": "coalesce(group_concat(DISTINCT {text}), '')",
+}
 
 
 def _shown(alias: str) -> str:
@@ -73,9 +83,83 @@ def derive(ids: str | None = None) -> str:
     )
 
 
-def refresh(ids: str) -> list[str]:
+def texts(ids: str | None) -> str:
+    """Every text a search finds an event by, one row each: ``(event_id, text, shown)``, ``shown`` as in ``_ways``.
+
+    The event's own texts and its kind's; its council's names; its participants' names (every spelling of a
+    person's); its agenda items and proposals; and the quotes of the citations supporting it
+    (``selectors.citations``: its own, its participations', figures' and proposals'), shown if their document and
+    outlet are published and, for a participation's, its party too.
+    """
+
+    def only(column: str) -> str:
+        return "" if ids is None else f" AND {column} IN ({ids})"
+
+    cited = (
+        f"SELECT {{event}}, c.quote, {_shown('d')} * {_shown('s')}{{shown}} FROM cooperation_citation c "
+        "JOIN cooperation_document d ON d.id = c.document_id JOIN cooperation_source s ON s.id = d.source_id "
+    )
+    party_shown = (
+        " * CASE WHEN (po.id IS NULL OR po.status = 'published') AND (pp.id IS NULL OR pp.status = 'published') "
+        "THEN 1 ELSE 0 END"
+    )
+    return " UNION ALL ".join(
+        (
+            "SELECT id AS event_id, title || ' ' || summary || ' ' || place_name AS text, 1 AS shown "
+            f"FROM cooperation_event WHERE 1 = 1{only('id')}",
+            "SELECT event_ptr_id, code_name || ' ' || aim, 1 FROM cooperation_jointoperation "
+            f"WHERE 1 = 1{only('event_ptr_id')}",
+            f"SELECT event_ptr_id, subject, 1 FROM cooperation_meeting WHERE 1 = 1{only('event_ptr_id')}",
+            f"SELECT event_ptr_id, text, 1 FROM cooperation_statement WHERE 1 = 1{only('event_ptr_id')}",
+            f"SELECT s.event_ptr_id, c.name || ' ' || c.abbreviation, {_shown('c')} FROM cooperation_councilsession s "
+            f"JOIN cooperation_council c ON c.id = s.council_id WHERE 1 = 1{only('s.event_ptr_id')}",
+            "SELECT p.event_id, c.name, 1 FROM cooperation_participation p "
+            f"JOIN cooperation_country c ON c.code = p.country_id WHERE 1 = 1{only('p.event_id')}",
+            f"SELECT p.event_id, o.name || ' ' || o.abbreviation, {_shown('o')} FROM cooperation_participation p "
+            f"JOIN cooperation_organization o ON o.id = p.organization_id WHERE 1 = 1{only('p.event_id')}",
+            f"SELECT p.event_id, o.name, {_shown('o')} FROM cooperation_participation p "
+            f"JOIN cooperation_person o ON o.id = p.person_id WHERE 1 = 1{only('p.event_id')}",
+            f"SELECT p.event_id, n.name, {_shown('o')} FROM cooperation_participation p "
+            "JOIN cooperation_person o ON o.id = p.person_id JOIN cooperation_personname n ON n.person_id = o.id "
+            f"WHERE 1 = 1{only('p.event_id')}",
+            f"SELECT session_id, title, 1 FROM cooperation_agendaitem WHERE 1 = 1{only('session_id')}",
+            "SELECT session_id, title || ' ' || description, 1 FROM cooperation_proposal "
+            f"WHERE 1 = 1{only('session_id')}",
+            cited.format(event="c.event_id", shown="") + f"WHERE c.event_id IS NOT NULL{only('c.event_id')}",
+            cited.format(event="p.event_id", shown=party_shown)
+            + "JOIN cooperation_participation p ON p.id = c.participation_id "
+            "LEFT JOIN cooperation_organization po ON po.id = p.organization_id "
+            f"LEFT JOIN cooperation_person pp ON pp.id = p.person_id WHERE 1 = 1{only('p.event_id')}",
+            cited.format(event="o.event_id", shown="")
+            + f"JOIN cooperation_outcome o ON o.id = c.outcome_id WHERE o.event_id IS NOT NULL{only('o.event_id')}",
+            cited.format(event="r.session_id", shown="")
+            + f"JOIN cooperation_proposal r ON r.id = c.proposal_id WHERE 1 = 1{only('r.session_id')}",
+        )
+    )
+
+
+def derive_texts(vendor: str, ids: str | None = None) -> str:
+    """A SELECT of the events' texts (``TEXT_COLUMNS``): every text in ``document``, those an anonymous reader may
+    see in ``public_document``; ``public`` is the event's being published."""
+    where = "" if ids is None else f" WHERE e.id IN ({ids})"
+    published = f"e.status = {PUBLISHED}"
+    document = DOCUMENT[vendor].format(text="t.text")
+    public_document = DOCUMENT[vendor].format(text="CASE WHEN t.shown = 1 THEN t.text END")
+    return (
+        f"SELECT e.id, e.kind, {published}, e.date_lower, e.date_upper, e.title, {document}, {public_document} "
+        f"FROM cooperation_event e JOIN ({texts(ids)}) t ON t.event_id = e.id{where} "
+        "GROUP BY e.id, e.kind, e.status, e.date_lower, e.date_upper, e.title"
+    )
+
+
+def refresh(ids: str, vendor: str) -> list[str]:
     """Statements re-deriving the rows of the events ``ids`` (SQL) lists."""
-    return [f"DELETE FROM {FACETS} WHERE event_id IN ({ids})", f"INSERT INTO {FACETS} ({COLUMNS}) {derive(ids)}"]
+    return [
+        f"DELETE FROM {FACETS} WHERE event_id IN ({ids})",
+        f"INSERT INTO {FACETS} ({COLUMNS}) {derive(ids)}",
+        f"DELETE FROM {TEXTS} WHERE event_id IN ({ids})",
+        f"INSERT INTO {TEXTS} ({TEXT_COLUMNS}) {derive_texts(vendor, ids)}",
+    ]
 
 
 # Which writes re-derive which events: (table, operation, columns an UPDATE must set, the events' ids as SQL).
@@ -85,9 +169,30 @@ ORGANIZATION_EVENTS = (
     "SELECT s.event_ptr_id FROM cooperation_councilsession s JOIN cooperation_council c ON c.id = s.council_id "
     "WHERE c.organization_id = NEW.id"
 )
-PERSON_EVENTS = "SELECT event_id FROM cooperation_participation WHERE person_id = NEW.id"
+PERSON_EVENTS = "SELECT event_id FROM cooperation_participation WHERE person_id = {person}"
 COUNCIL_EVENTS = "SELECT event_ptr_id FROM cooperation_councilsession WHERE council_id = NEW.id"
-EVENT_KEYS = ("status", "kind", "date_lower", "date_upper", "title", "place_country_id")
+# A citation's event, by whichever target it has (a database constraint: exactly one).
+CITATION_EVENTS = (
+    "SELECT {row}.event_id UNION SELECT event_id FROM cooperation_participation WHERE id = {row}.participation_id "
+    "UNION SELECT event_id FROM cooperation_outcome WHERE id = {row}.outcome_id "
+    "UNION SELECT session_id FROM cooperation_proposal WHERE id = {row}.proposal_id"
+)
+
+
+def cited_events(where: str) -> str:
+    """The events supported by the citations ``where`` (SQL on ``c``) selects, by whichever target each has."""
+    return " UNION ".join(
+        f"SELECT {event} FROM cooperation_citation c {join}WHERE {where}"
+        for event, join in (
+            ("c.event_id", ""),
+            ("p.event_id", "JOIN cooperation_participation p ON p.id = c.participation_id "),
+            ("o.event_id", "JOIN cooperation_outcome o ON o.id = c.outcome_id "),
+            ("r.session_id", "JOIN cooperation_proposal r ON r.id = c.proposal_id "),
+        )
+    )
+
+
+EVENT_KEYS = ("status", "kind", "date_lower", "date_upper", "title", "place_country_id", "summary", "place_name")
 PARTIES = ("event_id", "country_id", "organization_id", "person_id")
 TRIGGERS = (
     ("cooperation_event", "INSERT", (), "NEW.id"),
@@ -95,9 +200,45 @@ TRIGGERS = (
     ("cooperation_participation", "INSERT", (), "NEW.event_id"),
     ("cooperation_participation", "UPDATE", PARTIES, "NEW.event_id, OLD.event_id"),
     ("cooperation_participation", "DELETE", (), "OLD.event_id"),
-    ("cooperation_organization", "UPDATE", ("country_id", "status"), ORGANIZATION_EVENTS),
-    ("cooperation_person", "UPDATE", ("country_id", "status"), PERSON_EVENTS),
-    ("cooperation_council", "UPDATE", ("organization_id", "status"), COUNCIL_EVENTS),
+    ("cooperation_organization", "UPDATE", ("country_id", "status", "name", "abbreviation"), ORGANIZATION_EVENTS),
+    ("cooperation_person", "UPDATE", ("country_id", "status", "name"), PERSON_EVENTS.format(person="NEW.id")),
+    ("cooperation_personname", "INSERT", (), PERSON_EVENTS.format(person="NEW.person_id")),
+    (
+        "cooperation_personname",
+        "UPDATE",
+        ("person_id", "name"),
+        PERSON_EVENTS.format(person="NEW.person_id") + " UNION " + PERSON_EVENTS.format(person="OLD.person_id"),
+    ),
+    ("cooperation_personname", "DELETE", (), PERSON_EVENTS.format(person="OLD.person_id")),
+    ("cooperation_council", "UPDATE", ("organization_id", "status", "name", "abbreviation"), COUNCIL_EVENTS),
+    ("cooperation_jointoperation", "INSERT", (), "NEW.event_ptr_id"),
+    ("cooperation_jointoperation", "UPDATE", ("code_name", "aim"), "NEW.event_ptr_id"),
+    ("cooperation_meeting", "INSERT", (), "NEW.event_ptr_id"),
+    ("cooperation_meeting", "UPDATE", ("subject",), "NEW.event_ptr_id"),
+    ("cooperation_statement", "INSERT", (), "NEW.event_ptr_id"),
+    ("cooperation_statement", "UPDATE", ("text",), "NEW.event_ptr_id"),
+    ("cooperation_agendaitem", "INSERT", (), "NEW.session_id"),
+    ("cooperation_agendaitem", "UPDATE", ("session_id", "title"), "NEW.session_id, OLD.session_id"),
+    ("cooperation_agendaitem", "DELETE", (), "OLD.session_id"),
+    ("cooperation_proposal", "INSERT", (), "NEW.session_id"),
+    ("cooperation_proposal", "UPDATE", ("session_id", "title", "description"), "NEW.session_id, OLD.session_id"),
+    ("cooperation_proposal", "DELETE", (), "OLD.session_id"),
+    ("cooperation_citation", "INSERT", (), CITATION_EVENTS.format(row="NEW")),
+    (
+        "cooperation_citation",
+        "UPDATE",
+        (),
+        CITATION_EVENTS.format(row="NEW") + " UNION " + CITATION_EVENTS.format(row="OLD"),
+    ),
+    ("cooperation_citation", "DELETE", (), CITATION_EVENTS.format(row="OLD")),
+    ("cooperation_outcome", "UPDATE", ("event_id",), "NEW.event_id, OLD.event_id"),
+    ("cooperation_document", "UPDATE", ("status", "source_id"), cited_events("c.document_id = NEW.id")),
+    (
+        "cooperation_source",
+        "UPDATE",
+        ("status",),
+        cited_events("c.document_id IN (SELECT id FROM cooperation_document WHERE source_id = NEW.id)"),
+    ),
     ("cooperation_councilsession", "INSERT", (), "NEW.event_ptr_id"),
     ("cooperation_councilsession", "UPDATE", ("council_id",), "NEW.event_ptr_id, OLD.event_ptr_id"),
     ("cooperation_councilsession", "DELETE", (), "OLD.event_ptr_id"),
@@ -106,17 +247,21 @@ TRIGGERS = (
     ("cooperation_event_topics", "DELETE", (), "OLD.event_id"),
 )
 # A deleted event's rows go with it; nothing is left to derive.
-FORGET = ("cooperation_event", "DELETE", f"DELETE FROM {FACETS} WHERE event_id = OLD.id")
+FORGET = (
+    "cooperation_event",
+    "DELETE",
+    f"DELETE FROM {FACETS} WHERE event_id = OLD.id; DELETE FROM {TEXTS} WHERE event_id = OLD.id",
+)
 
 
 def _name(table: str, operation: str) -> str:
     return f"cooperation_facets_{table.removeprefix('cooperation_')}_{operation.lower()}"
 
 
-def _definitions():
+def _definitions(vendor: str):
     """``(name, table, operation, columns, statements)`` of every trigger."""
     for table, operation, columns, ids in TRIGGERS:
-        yield _name(table, operation), table, operation, columns, refresh(ids)
+        yield _name(table, operation), table, operation, columns, refresh(ids, vendor)
     table, operation, statement = FORGET
     yield _name(table, operation), table, operation, (), [statement]
 
@@ -124,7 +269,7 @@ def _definitions():
 def install(schema_editor) -> None:
     """Create the triggers (replacing any of the same name)."""
     execute, vendor = schema_editor.execute, schema_editor.connection.vendor
-    for name, table, operation, columns, statements in _definitions():
+    for name, table, operation, columns, statements in _definitions(vendor):
         event = f"{operation} OF {', '.join(columns)}" if columns else operation
         body = "; ".join(statements)
         if vendor == "postgresql":
@@ -142,7 +287,7 @@ def install(schema_editor) -> None:
 
 
 def uninstall(schema_editor) -> None:
-    for name, table, *_ in _definitions():
+    for name, table, *_ in _definitions(schema_editor.connection.vendor):
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
@@ -152,8 +297,10 @@ def uninstall(schema_editor) -> None:
 
 def rebuild(cursor) -> None:
     """Derive every event's rows anew."""
-    cursor.execute(f"DELETE FROM {FACETS}")
+    for table in (FACETS, TEXTS):
+        cursor.execute(f"DELETE FROM {table}")
     cursor.execute(f"INSERT INTO {FACETS} ({COLUMNS}) {derive()}")
+    cursor.execute(f"INSERT INTO {TEXTS} ({TEXT_COLUMNS}) {derive_texts(connection.vendor)}")
 
 
 class _Editor:
@@ -178,17 +325,22 @@ def suspended():
 
 
 def differences() -> tuple[set, set]:
-    """``(missing, unexpected)``: rows a fresh derivation has that the table lacks, and the other way round."""
+    """``(missing, unexpected)``: rows (facets and texts) a fresh derivation has that the tables lack, and the other
+    way round. Both come from the same database, so they compare as its driver gives them, but for the documents:
+    SQLite concatenates texts in no set order, so a document compares as its sorted words."""
+    expected, stored = set(), set()
     with connection.cursor() as cursor:
-        cursor.execute(derive())
-        expected = {_typed(row) for row in cursor.fetchall()}
-        cursor.execute(f"SELECT {COLUMNS} FROM {FACETS}")
-        stored = {_typed(row) for row in cursor.fetchall()}
+        for table, columns, derived, documents in (
+            (FACETS, COLUMNS, derive(), 0),
+            (TEXTS, TEXT_COLUMNS, derive_texts(connection.vendor), 2),
+        ):
+            cursor.execute(derived)
+            expected |= {_comparable(table, row, documents) for row in cursor.fetchall()}
+            cursor.execute(f"SELECT {columns} FROM {table}")
+            stored |= {_comparable(table, row, documents) for row in cursor.fetchall()}
     return expected - stored, stored - expected
 
 
-def _typed(row: tuple) -> tuple:
-    """A row with its flags as booleans and its dates as text, so that both databases' rows compare."""
-    *head, public, party, public_party, lower, upper, title = row
-    flags = (bool(public), bool(party), bool(public_party))
-    return (*head, *flags, lower and str(lower), upper and str(upper), title)
+def _comparable(table: str, row: tuple, documents: int) -> tuple:
+    head, tail = row[: len(row) - documents], row[len(row) - documents :]
+    return (table, *head, *(" ".join(sorted(str(text).replace(",", " ").split())) for text in tail))

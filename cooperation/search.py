@@ -22,9 +22,9 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact, SearchVectorField
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, F, Q
 
 CONFIG = "simple"
 
@@ -69,13 +69,38 @@ def subquery(model: type[models.Model], word: str, *fields: str) -> Q:
     return Q(pk__in=model._base_manager.filter(matches(word, *fields)).values("pk"))
 
 
-class SearchIndex(GinIndex):
-    """A GIN index over ``document(*fields)`` of the model: what ``matches(word, *fields)`` reads on PostgreSQL.
+class DocumentField(models.TextField):
+    """A stored search document (``facets``' texts of an event): a ``tsvector`` on PostgreSQL, the text elsewhere."""
 
-    Other databases have no full-text search to serve; there the index is an empty stand-in
-    (a partial index of no row), so that one migration fits every database and SQLite, which
-    re-creates every index of a table it rebuilds, never meets PostgreSQL's syntax.
-    """
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else super().db_type(connection)
+
+
+def document_matches(lookup: str, word: str) -> Q:
+    """Rows whose ``DocumentField`` at ``lookup`` has ``word`` (``matches()``'s meaning, on the stored document)."""
+    if connection.vendor == "postgresql":
+        return Q(SearchVectorExact(ExpressionWrapper(F(lookup), output_field=SearchVectorField()), prefix_query(word)))
+    return Q(**{f"{lookup}__icontains": word})
+
+
+class PostgresOnly:
+    """An index other databases get as an empty stand-in (a partial index of no row), so that one migration fits
+    every database and SQLite, which re-creates every index of a table it rebuilds, never meets PostgreSQL's syntax."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        stand_in = models.Index(fields=[model._meta.pk.name], condition=Q(pk__isnull=True), name=self.name)
+        return stand_in.create_sql(model, schema_editor, using=using, **kwargs)
+
+
+class DocumentIndex(PostgresOnly, GinIndex):
+    """A GIN index over a ``DocumentField``: what ``document_matches`` reads on PostgreSQL."""
+
+
+class SearchIndex(PostgresOnly, GinIndex):
+    """A GIN index over ``document(*fields)`` of the model: what ``matches(word, *fields)`` reads on PostgreSQL
+    (``PostgresOnly``: other databases have no full-text search to serve)."""
 
     def __init__(self, *fields: str, name: str):
         self.search_fields = fields
@@ -84,9 +109,3 @@ class SearchIndex(GinIndex):
     def deconstruct(self):
         path, _, _ = super().deconstruct()
         return path, self.search_fields, {"name": self.name}
-
-    def create_sql(self, model, schema_editor, using="", **kwargs):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().create_sql(model, schema_editor, using=using, **kwargs)
-        stand_in = models.Index(fields=[model._meta.pk.name], condition=Q(pk__isnull=True), name=self.name)
-        return stand_in.create_sql(model, schema_editor, using=using, **kwargs)

@@ -28,6 +28,7 @@ from cooperation.models import (
     Country,
     Event,
     EventFacet,
+    EventText,
     JointOperation,
     Organization,
     Participation,
@@ -113,6 +114,7 @@ def test_an_api_create_update_and_delete_keep_them_exact(staff_api):
     assert staff_api.delete(f"{API}/operations/{event.pk}/").status_code == 204
     assert_exact()
     assert not EventFacet.objects.filter(event_id=event.pk).exists()
+    assert not EventText.objects.filter(event_id=event.pk).exists()
 
 
 def test_publishing_and_withdrawing_in_the_admin_move_the_public_flags(curator_client):
@@ -236,6 +238,57 @@ def test_synthetic_data_loaded_and_cleared_keeps_them_exact_with_the_triggers_ba
     assert not EventFacet.objects.exists()
 
 
+def test_texts_written_anywhere_keep_the_search_documents_exact(article):
+    session = CouncilSession.objects.get()
+    session.agenda_items.create(order=99, title="Migration flows")
+    session.proposals.create(title="A joint register of firearms")
+    person = Person.objects.filter(participations__isnull=False).first()
+    person.names.create(name="Rakhmonoff")
+    Organization.objects.filter(participations__isnull=False).update(name="Renamed ministry")
+    passenger = JointOperation.objects.get(slug="passenger-2005")
+    passenger.code_name = "Passazhir"
+    passenger.save()
+    passenger.citations.create(document=DocumentFactory(), quote="Unheard-of quote")
+    assert_exact()
+
+    document = passenger.citations.last().document
+    document.source.status = Status.DRAFT
+    document.source.save()
+    assert_exact()
+    passenger.citations.filter(document=document).delete()
+    assert_exact()
+
+
+def search(client, resource: str, words: str) -> set[str]:
+    return {row["title"] for row in listed_rows(client, resource, search=words)}
+
+
+def test_search_finds_agenda_items_proposals_name_variants_and_kind_texts_everywhere(article, api):
+    session = CouncilSession.objects.get()
+    session.agenda_items.create(order=99, title="Migration flows")
+    session.proposals.create(title="A joint register of firearms")
+    person = Person.objects.filter(participations__event=session).first()
+    person.names.create(name="Rakhmonoff")
+
+    assert search(api, "events", "migration flows") == {session.title}
+    assert search(api, "sessions", "register firearms") == {session.title}
+    assert session.title in search(api, "events", "rakhmonoff")
+    assert JointOperation.objects.get(slug="passenger-2005").title in search(api, "events", "passenger")
+
+
+def test_search_never_finds_an_event_through_what_the_reader_may_not_see(api, staff_api):
+    hidden = OrganizationFactory(status=Status.DRAFT, name="Secretive Directorate")
+    operation = JointOperationFactory(title="Operation Plain")
+    ParticipationFactory(event=operation, country=None, organization=hidden)
+    draft = DocumentFactory(status=Status.DRAFT)
+    operation.citations.create(document=draft, quote="an unpublished sighting")
+
+    for words in ("secretive", "sighting"):
+        assert search(api, "events", words) == set()
+        assert search(staff_api, "events", words) == {"Operation Plain"}
+        assert search(api, "operations", words) == set()
+
+
 # What the filters find -----------------------------------------------------------------------------------------------
 
 
@@ -256,16 +309,20 @@ def busiest(prefix: str, n: int = 1) -> list[str]:
     return [row["key"].removeprefix(prefix) for row in ranked]
 
 
-def listed(client, resource: str, **params) -> list[int]:
-    """Every id the list gives, page after page, in order."""
-    ids, url, query = [], f"{API}/{resource}/", {**params, "page_size": 200, "fields": "id"}
+def listed_rows(client, resource: str, **params) -> list[dict]:
+    """Every row the list gives (id and title), page after page, in order."""
+    rows, url, query = [], f"{API}/{resource}/", {**params, "page_size": 200, "fields": "id,title"}
     while url:
         response = client.get(url, query)
         assert response.status_code == 200, response.content[:300]
         body = response.json()
-        ids += [row["id"] for row in body["results"]]
+        rows += body["results"]
         url, query = body["next"], None
-    return ids
+    return rows
+
+
+def listed(client, resource: str, **params) -> list[int]:
+    return [row["id"] for row in listed_rows(client, resource, **params)]
 
 
 def involving(code: str, user, *, place: bool = True):

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 
 from cooperation.models.base import NullsLastIndex
 from cooperation.models.events import Event
+from cooperation.search import DocumentField, DocumentIndex
 
 # The timeline's order on the facet's copies of the event's keys: ``events.TIMELINE_ORDER`` within one key.
 FACET_ORDER = (F("date_lower").desc(nulls_last=True), F("title"), F("event"))
@@ -71,3 +72,36 @@ class EventFacet(models.Model):
 
     def __str__(self):
         return f"{self.event_id} {self.key}"
+
+
+class EventText(models.Model):
+    """Every text a search finds an event by (``cooperation.facets.texts``), with the timeline's sort keys beside it.
+
+    A search alone walks these rows in the timeline's order (or one kind's), checking each stored document, or reads
+    the documents' text index and sorts what it finds — whichever PostgreSQL expects to cost less. In a table of their
+    own, one row per event, so that the planner's statistics of the documents are the events'.
+    """
+
+    event = models.OneToOneField(
+        Event, on_delete=models.DO_NOTHING, db_constraint=False, primary_key=True, related_name="search_text"
+    )
+    kind = models.CharField(max_length=16)
+    public = models.BooleanField()  # the event is published
+    date_lower = models.DateField(null=True)
+    date_upper = models.DateField(null=True)
+    title = models.CharField(max_length=250)
+    document = DocumentField()  # every text
+    public_document = DocumentField()  # those an anonymous reader may see
+
+    class Meta:
+        indexes = [
+            NullsLastIndex(*FACET_ORDER, name="cooperation_text_tl"),
+            NullsLastIndex(*FACET_ORDER, name="cooperation_text_pub_tl", condition=Q(public=True)),
+            NullsLastIndex("kind", *FACET_ORDER, name="cooperation_text_kind_tl"),
+            NullsLastIndex("kind", *FACET_ORDER, name="cooperation_text_kind_pub_tl", condition=Q(public=True)),
+            DocumentIndex(fields=["document"], name="cooperation_text_document"),
+            DocumentIndex(fields=["public_document"], name="cooperation_text_public_doc", condition=Q(public=True)),
+        ]
+
+    def __str__(self):
+        return self.title

@@ -34,12 +34,13 @@ Parameters, and the resources that take them:
                     (full-text search, no stemming) a word matches the start of a word of the text:
                     ``rahm`` finds Rahmonov, ``op`` finds “Op 12” and “operation”, ``arms`` does not
                     find “firearms”; elsewhere (SQLite) it matches any part of a text. Case never
-                    matters; punctuation alone is not a word. Events: their title, summary, place,
-                    kind-specific text (operations' code name and aim, on ``/events/`` too;
-                    meetings' subject; statements' text; sessions' council name), participants'
-                    names (countries, organizations and their abbreviations, people and every
-                    spelling of their names) and the quotes of the event's citations (its own, its
-                    participants', figures' and proposals'); partnerships their title, summary,
+                    matters; punctuation alone is not a word. Events (every resource alike): their
+                    title, summary and place, their kind's texts (an operation's code name and aim, a
+                    meeting's subject, a statement's text, a session's council names, agenda items and
+                    proposals), participants' names (countries, organizations and their abbreviations,
+                    people and every spelling of their names) and the quotes of the event's citations
+                    (its own, its participants', figures' and proposals'), as one stored text per event
+                    (``models.EventText``); partnerships their title, summary,
                     parties' names and citation quotes; people every spelling of their name;
                     organizations and councils their name, abbreviation and description; sources
                     their name; documents their title and source; countries, topics, metrics their
@@ -50,7 +51,9 @@ Parameters, and the resources that take them:
 ==================  ===================================================================================
 
 Matching through to-many relations goes through subqueries (``Exists()`` or ``pk IN (…)``),
-never joins, so a record is listed once however many of its rows match. Filters combine
+never joins, so a record is listed once however many of its rows match — except on the event
+resources, whose ``country``, ``organization``, ``person``, ``topic`` and ``search`` join one
+derived row per event (``selectors.facets``), walked in the timeline's order. Filters combine
 (AND). A malformed or unknown value — a country code, a slug the client cannot see, a date,
 a number, a choice, an ordering field — is a 400 naming the parameter, never silently
 ignored.

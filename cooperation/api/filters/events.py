@@ -11,14 +11,7 @@ from django.db.models import Exists, OuterRef
 from django_filters import rest_framework as filters
 
 from cooperation.api.filters.base import CuratedFilterSet, UncertainDateFilterSet
-from cooperation.api.filters.fields import CountryFilter, SearchFilter, SlugFilter, kind_filter
-from cooperation.api.filters.search import (
-    EVENT_TEXT,
-    council_named,
-    event_participant_named,
-    event_quoted,
-    operation_named,
-)
+from cooperation.api.filters.fields import CountryFilter, EventSearchFilter, SlugFilter, kind_filter
 from cooperation.choices import EventKind, ExerciseKind, MeetingKind, StatementForm
 from cooperation.models import (
     Council,
@@ -39,8 +32,6 @@ from cooperation.selectors import facets
 
 # Events --------------------------------------------------------------------------------------------------------------
 
-EVENT_SEARCH = (EVENT_TEXT, event_participant_named, event_quoted)
-
 
 class EventCoreFilterSet(CuratedFilterSet, UncertainDateFilterSet):
     """Parameters every event resource has; the kinds' FilterSets add their own."""
@@ -57,7 +48,7 @@ class EventCoreFilterSet(CuratedFilterSet, UncertainDateFilterSet):
         help_text="Organization slug: a participant, or the organization whose council met.",
     )
     person = SlugFilter(Person, method="filter_facet", help_text="Participating person slug.")
-    search = SearchFilter(fields=EVENT_SEARCH)
+    search = EventSearchFilter()
 
     class Meta:
         model = Event
@@ -91,12 +82,10 @@ class EventFilterSet(EventCoreFilterSet):
 
     kind = kind_filter("kind", EventKind.choices)
     council = SlugFilter(Council, field_name="councilsession__council", help_text="Council slug: its sessions.")
-    search = SearchFilter(fields=(*EVENT_SEARCH, operation_named))
 
 
 class CouncilSessionFilterSet(EventCoreFilterSet):
     council = SlugFilter(Council, help_text="Council slug.")
-    search = SearchFilter(fields=(*EVENT_SEARCH, council_named))
 
     class Meta(EventCoreFilterSet.Meta):
         model = CouncilSession
@@ -111,7 +100,6 @@ class JointOperationFilterSet(EventCoreFilterSet):
         max_digits=20,
         help_text="Operations with a figure of at least this value (of the metric, if given).",
     )
-    search = SearchFilter(fields=(*EVENT_SEARCH, ("code_name", "aim")))
 
     class Meta(EventCoreFilterSet.Meta):
         model = JointOperation
@@ -142,7 +130,6 @@ class ExerciseFilterSet(EventCoreFilterSet):
 
 class MeetingFilterSet(EventCoreFilterSet):
     kind = kind_filter("meeting_kind", MeetingKind.choices)
-    search = SearchFilter(fields=(*EVENT_SEARCH, ("subject",)))
 
     class Meta(EventCoreFilterSet.Meta):
         model = Meeting
@@ -150,7 +137,6 @@ class MeetingFilterSet(EventCoreFilterSet):
 
 class StatementFilterSet(EventCoreFilterSet):
     kind = kind_filter("form", StatementForm.choices)
-    search = SearchFilter(fields=(*EVENT_SEARCH, ("text",)))
 
     class Meta(EventCoreFilterSet.Meta):
         model = Statement

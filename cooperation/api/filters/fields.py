@@ -19,6 +19,7 @@ from django_filters.fields import IsoDateTimeField
 
 from cooperation.models import Country, Topic
 from cooperation.search import matches, subquery, words
+from cooperation.selectors import facets
 
 ISO_DATE_FORMATS = ["%Y-%m-%d"]
 ISO_DATE_ERRORS = {"invalid": "Enter an ISO date, e.g. 2005-12-31."}
@@ -123,6 +124,18 @@ class SearchFilter(filters.CharFilter):
         if in_place:
             return matches(word, *entry)
         return subquery(self._table(model, entry), word, *entry)
+
+
+class EventSearchFilter(filters.CharFilter):
+    """``search`` on the event resources: every word in the event's texts (``selectors.facets.matching``)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", SEARCH_HELP)
+        super().__init__(**kwargs)
+
+    def filter(self, queryset, value):
+        found = words(value or "")
+        return facets.matching(queryset, found, getattr(self.parent.request, "user", None)) if found else queryset
 
 
 def kind_filter(field_name: str, choices) -> filters.ChoiceFilter:

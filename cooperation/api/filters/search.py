@@ -1,4 +1,5 @@
-"""Matching a ``search`` word through other tables: participants, parties, citations, names.
+"""Matching a ``search`` word through other tables: parties, citations, names (events search their stored texts
+instead: ``selectors.facets.matching``).
 
 Each function is an entry of a ``SearchFilter``'s ``fields``, ``(word, user) -> Q``, kept
 apart from the FilterSets because the query plan is the point: each is a ``pk IN (subquery)``
@@ -14,19 +15,14 @@ from django.db.models import Q, QuerySet
 
 from cooperation.models import (
     Citation,
-    Council,
     Country,
-    Event,
-    JointOperation,
     Organization,
-    Participation,
     Partnership,
     PartnershipParty,
-    Person,
     PersonName,
     Source,
 )
-from cooperation.search import matches, subquery
+from cooperation.search import matches
 from cooperation.selectors import citations, visibility
 
 # Search through other tables ----------------------------------------------------------------------------------------
@@ -35,7 +31,6 @@ from cooperation.selectors import citations, visibility
 # to one row per record, small enough to hash; a set it expects too big for memory would be scanned anew for every
 # row. A record matching through many rows is still listed once.
 
-EVENT_TEXT = ("title", "summary", "place_name")
 ORGANIZATION_NAME = ("name", "abbreviation")
 COUNCIL_NAME = ("name", "abbreviation")
 
@@ -45,10 +40,9 @@ def quoted(model, word: str, user) -> Q:
     return citations.quoting(model, Citation.objects.filter(matches(word, "quote")), user)
 
 
-def parties_named(word: str, parties: QuerySet, user, *, people: bool = False) -> Q:
-    """Records with a party — a row of ``parties``, which gives its record's id — named ``word``: a country, an
-    organization (name or abbreviation) or, with ``people``, a person (name or any spelling); of those ``user``
-    may see.
+def parties_named(word: str, parties: QuerySet, user) -> Q:
+    """Records with a party — a row of ``parties``, which gives its record's id — named ``word``: a country or an
+    organization (name or abbreviation); of those ``user`` may see.
 
     One subquery per kind of name, from that name's text index along the party's foreign-key index.
     """
@@ -57,33 +51,10 @@ def parties_named(word: str, parties: QuerySet, user, *, people: bool = False) -
         ("country", parties.filter(country__in=Country.objects.filter(matches(word, "name")))),
         ("organization", parties.filter(organization__in=organizations)),
     ]
-    if people:
-        named += [
-            ("person", parties.filter(person__in=Person.objects.filter(matches(word, "name")))),
-            ("person", parties.filter(person__in=PersonName.objects.filter(matches(word, "name")).values("person"))),
-        ]
-    # A hidden organization or person is no party of theirs; checked last, on the query as it stands (each further
+    # A hidden organization is no party of theirs; checked last, on the query as it stands (each further
     # clone of a query holding a subquery copies it).
     named = [visibility.parties(rows.distinct(), party, user) for party, rows in named]
     return reduce(or_, (Q(pk__in=ids) for ids in named))
-
-
-def event_participant_named(word: str, user) -> Q:
-    return parties_named(word, Participation.objects.values("event"), user, people=True)
-
-
-def event_quoted(word: str, user) -> Q:
-    return quoted(Event, word, user)
-
-
-def operation_named(word: str, user) -> Q:
-    """Events that are operations with ``word`` in their code name or aim (``/events/`` lists every kind)."""
-    return subquery(JointOperation, word, "code_name", "aim")
-
-
-def council_named(word: str, user) -> Q:
-    named = Q(council__in=Council.objects.filter(matches(word, *COUNCIL_NAME)))
-    return named & visibility.reference("council", Council, user)
 
 
 def partnership_party_named(word: str, user) -> Q:
