@@ -85,6 +85,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "cooperation.middleware.RefuseNulCharacters",  # a NUL in a path, parameter or header is a 400, never a 500
+    # gzip for the API's JSON and CSV (streamed CSV too, as it is sent), never for HTML: the admin's and the
+    # browsable API's pages carry a CSRF token, which compression would expose to BREACH (see the class). Above
+    # everything that reads or writes the body, so that it compresses last, and above ConditionalGetMiddleware,
+    # whose ETags are then of the uncompressed body.
+    "cooperation.middleware.CompressAPIResponses",
     # Before anything that may answer on its own, so that those answers carry the CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

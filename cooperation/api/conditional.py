@@ -8,7 +8,8 @@ Validators are computed *before* any payload is built, so a ``304 Not Modified``
   queries than it did without an ETag. Any change, creation, deletion or (un)publication of a listed
   record changes it. A keyset page (the events) digests its own rows' ids and timestamps instead.
 - **a detail**: ``(id, updated_at)`` of the record. The ETag is **strong** (RFC 9110 compares If-Match
-  strongly), a digest of those with the path, format and what the client may see.
+  strongly), a digest of those with the path, format and what the client may see. A gzipped answer sends it weak
+  (``W/"…"``, ``cooperation.middleware``); ``If-Match`` takes that back as the strong one (``GzipWeakened``).
 
 Each also digests a **stamp** of what the records embed (``stamps``): the organizations, people, figures,
 citations, documents, outlets, linked events, councils and reference data their payload shows, as the client
@@ -45,7 +46,7 @@ from django.db import transaction
 from django.db.models import Count, Max, prefetch_related_objects
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_etags
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
@@ -94,10 +95,33 @@ class Validators:
         """A 304 (with these validators) if the client's copy is current; raises 412 on a failed precondition."""
         carrier = self.apply(HttpResponse())
         last_modified = int(self.last_modified.timestamp()) if self.last_modified else None
-        answer = get_conditional_response(request, etag=self.etag, last_modified=last_modified, response=carrier)
+        answer = get_conditional_response(
+            GzipWeakened(request), etag=self.etag, last_modified=last_modified, response=carrier
+        )
         if answer.status_code == status.HTTP_412_PRECONDITION_FAILED:
             raise PreconditionFailed
         return None if answer is carrier else answer
+
+
+class GzipWeakened:
+    """``request`` as the preconditions read it: an ``If-Match`` ETag sent weak (``W/"…"``) counts as the strong one.
+
+    A compressed answer carries its strong ETag weak (``cooperation.middleware.CompressAPIResponses``, as RFC 9110
+    asks of a body re-encoded), and a client echoes what it got. Our ETags name the record's state as the client may
+    see it, never the bytes or their encoding, so ``W/"x"`` names the same state as ``"x"``; a stale one is still a
+    412. ``If-None-Match`` compares weakly anyway.
+    """
+
+    def __init__(self, request):
+        self._request = request
+        self.META = request.META
+        if_match = request.META.get("HTTP_IF_MATCH", "")
+        if "W/" in if_match:
+            strong = ", ".join(etag.removeprefix("W/") for etag in parse_etags(if_match))
+            self.META = {**request.META, "HTTP_IF_MATCH": strong}
+
+    def __getattr__(self, name):
+        return getattr(self._request, name)
 
 
 def digest(*parts) -> str:

@@ -6,6 +6,10 @@
   the meaning comes from each filter's ``help_text``. ``ordering`` lists the view's own fields, and
   ``page_size`` its bounds.
 - **CSV**: every ``text/csv`` answer is a table (a string), not the JSON shape, and a CSV list is unpaginated.
+- **Payload shape** (``serializers.shape``): ``fields``, ``brief`` and ``include`` on the lists and details of every
+  view that parses them (``views.VisibleQuerysetMixin``), ``fields`` naming that view's own top-level fields.
+  As they pick a record's top-level fields, a record's response component requires none of them (its request
+  components, and the rows and objects it embeds, keep theirs); without them, every field is there.
 - **Conditional requests**: ``If-None-Match`` / ``ETag`` / ``304`` on reads (every GET, see
   ``conditional`` and ``ConditionalGetMiddleware``); ``If-Match`` / ``412`` (and ``428`` when the server sets
   ``API_REQUIRE_IF_MATCH``) on the writes of viewsets with ``conditional.ConditionalWriteMixin``.
@@ -40,6 +44,7 @@ from cooperation.api import filters, views
 from cooperation.api.conditional import ConditionalWriteMixin
 from cooperation.api.fields import ReferenceField
 from cooperation.api.renderers import CSVRenderer
+from cooperation.api.serializers.shape import INCLUDES, readable_fields
 from cooperation.models.base import lowercase_slug
 
 # ECMA anchors, as drf-spectacular writes a RegexValidator's pattern.
@@ -216,11 +221,52 @@ class AutoSchema(SpectacularAutoSchema):
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
         if self.method == "GET":
-            return [*parameters, *READ_HEADERS]
+            return [*parameters, *self.shape_parameters(), *READ_HEADERS]
         if self.writes() and isinstance(self.view, views.CuratedViewSet):
             parameters = [*parameters, CHANGE_REASON]
         if self.writes_conditionally():
             return [*parameters, *WRITE_HEADERS]
+        return parameters
+
+    def shape_parameters(self) -> list[OpenApiParameter]:
+        """``fields``, ``brief`` and ``include`` (``serializers.shape``), where the view parses them."""
+        if not isinstance(self.view, views.VisibleQuerysetMixin):
+            return []
+        serializer_class = self.view.get_serializer_class()
+        names = readable_fields(serializer_class)
+        cited = "citations" in names or any(has_citations(field) for field in serializer_class().fields.values())
+        refused = "citations without include=citations, " if "citations" in names else ""
+        parameters = [
+            OpenApiParameter(
+                "fields",
+                {"type": "array", "items": {"type": "string", "enum": names}},
+                OpenApiParameter.QUERY,
+                style="form",
+                explode=False,
+                description=f"Only these top-level fields of each record, comma-separated "
+                f"(fields={','.join(names[:3])}), each of them whole. An unknown name is a 400, as are "
+                f"{refused}fields with brief.",
+            ),
+            OpenApiParameter(
+                "brief",
+                OpenApiTypes.BOOL,
+                OpenApiParameter.QUERY,
+                description=f"true (or 1): the minimal form of each record, "
+                f"{', '.join(serializer_class.Meta.brief_fields)}. Not with fields.",
+            ),
+        ]
+        if cited:
+            parameters.append(
+                OpenApiParameter(
+                    "include",
+                    {"type": "array", "items": {"type": "string", "enum": list(INCLUDES)}},
+                    OpenApiParameter.QUERY,
+                    style="form",
+                    explode=False,
+                    description="citations: embed provenance, the citations of the record and of its rows "
+                    "(participants, figures, positions, proposals). Left out by default.",
+                )
+            )
         return parameters
 
     def get_auth(self):
@@ -250,6 +296,14 @@ class AutoSchema(SpectacularAutoSchema):
         if direction == "request" and isinstance(field, ReferenceField) and column is not None and not column.null:
             meta.pop("nullable", None)  # allow_null for a hidden record's read; a write needs one
         return meta
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "response" and hasattr(getattr(serializer, "Meta", None), "brief_fields"):
+            # A record's (a serializer with a brief form): ?fields= and ?brief= pick its top-level fields, so none
+            # is sure to be in a response. Its rows and the objects it embeds keep theirs: those come whole.
+            schema.pop("required", None)
+        return schema
 
     def _insert_field_validators(self, field, schema):
         super()._insert_field_validators(field, schema)
@@ -319,6 +373,15 @@ class AutoSchema(SpectacularAutoSchema):
         if CSVRenderer.media_type in content:
             content[CSVRenderer.media_type] = {"schema": CSV_TABLE}
         return response
+
+
+def has_citations(field) -> bool:
+    """Whether ``field`` reads out rows (or objects) with ``citations`` of their own, at any depth."""
+    if isinstance(field, serializers.ListSerializer):
+        field = field.child
+    if not isinstance(field, serializers.Serializer):
+        return False
+    return any(name == "citations" or has_citations(child) for name, child in field.fields.items())
 
 
 def column_of(field):
