@@ -14,7 +14,7 @@ import json
 import random
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count
 from django.urls import reverse
@@ -408,3 +408,16 @@ def test_the_facet_rows_of_an_event_are_one_per_key(article):
     rows = EventFacet.objects.values_list("event_id", "key")
     assert len(rows) == len(set(rows)) > 0
     assert json.dumps(sorted({key[:2] for _, key in rows})) == json.dumps(["c:", "o:", "p:", "t:"])
+
+
+def test_the_facets_command_finds_rows_written_past_the_triggers_and_rebuilds_them(article, capsys):
+    call_command("facets")
+    assert capsys.readouterr().out.startswith("Exact:")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM cooperation_eventfacet WHERE key LIKE 'c:%'")
+        cursor.execute("UPDATE cooperation_eventtext SET title = 'stale'")
+
+    with pytest.raises(CommandError, match="derived rows missing"):
+        call_command("facets")
+    call_command("facets", "--rebuild")
+    assert_exact()
