@@ -1,6 +1,6 @@
 """The data version: a number the database moves forward at every committed write to the tracker's tables.
 
-Answers derived from the whole data set (the stats aggregates, ``api.stats.cache``) are cached under
+Answers derived from the whole data set (the stats aggregates and the event pages, ``api.answers``) are cached under
 it, so a cached answer is never served once anything it may count has changed. Triggers move it, so
 every write counts, whatever makes it: the admin, the API, imports, fixtures, bulk loads, raw SQL.
 It lives in a one-row table of its own, ``cooperation_data_version``, not a model: it is bookkeeping,

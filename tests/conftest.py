@@ -16,11 +16,13 @@ def _fresh_cache():
 
 @pytest.fixture(autouse=True)
 def _no_stats_cache(settings):
-    """The stats cache off: on PostgreSQL a test's writes are never committed, so the data version never moves.
+    """The stats and page caches off: on PostgreSQL a test's writes are never committed, so the data version never
+    moves.
 
-    ``tests/test_stats_cache.py`` turns it on, in tests whose writes commit.
+    ``tests/test_stats_cache.py`` and ``tests/test_page_cache.py`` turn them on, in tests whose writes commit.
     """
     settings.STATS_CACHE_SECONDS = 0
+    settings.PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture

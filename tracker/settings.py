@@ -244,6 +244,9 @@ API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", default=False)
 # every write (cooperation.changes): a cached answer is never stale. This is how long an unread one is kept;
 # 0 switches the cache off.
 STATS_CACHE_SECONDS = int(os.environ.get("STATS_CACHE_SECONDS", "300"))
+# The same for the event resources' JSON pages and details (cooperation.api.answers): a dashboard polling a page
+# costs one query until the data changes. 0 switches it off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
 # The default cache holds the API's throttle counts and the stats answers. Without REDIS_URL it is each
 # process's own memory: every gunicorn worker then counts (and caches) for itself. With it, Redis

@@ -44,7 +44,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Max, prefetch_related_objects
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_etags
 from rest_framework import status
@@ -54,7 +54,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
-from cooperation.api import stamps
+from cooperation.api import answers, stamps
 from cooperation.api.pagination import KeysetPagination
 from cooperation.api.renderers import CSVRenderer, stream_csv
 from cooperation.models.base import is_curator
@@ -201,6 +201,28 @@ class ValidatorsMixin:
     def lookup(self) -> dict:
         return {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
 
+    #: Whether this view's JSON pages and details are kept under the data version (``answers``, ``PAGE_CACHE_SECONDS``).
+    page_cache = False
+
+    def caches_pages(self) -> bool:
+        return (
+            self.page_cache
+            and bool(settings.PAGE_CACHE_SECONDS)
+            and self.has_validators()
+            and self.request.accepted_renderer.format == "json"
+        )
+
+    def page_vary(self) -> tuple:
+        """What shapes a cached page besides the data, path, query and reader: the host its links name."""
+        return (self.request.build_absolute_uri("/"), self.request.accepted_renderer.format)
+
+    def respond(self, data, validators: Validators | None):
+        """``data`` as the answer, or a 304 (or 412) if ``validators`` say the client's copy is current."""
+        if validators is not None and (answer := validators.evaluate(self.request)):
+            return answer
+        response = Response(data)
+        return validators.apply(response) if validators is not None else response
+
 
 class InstanceRows:
     """A list's rows as model instances, read out by ``serialize`` after their related rows are prefetched.
@@ -237,9 +259,17 @@ class ConditionalListMixin(ValidatorsMixin):
     csv_chunk_size = 500
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
         if isinstance(self.paginator, KeysetPagination) and not self.wants_csv():
-            return self.keyset_list(queryset)
+            if self.caches_pages():  # the page and its validators as last computed for this data version
+                answer = answers.cached(
+                    request,
+                    lambda: self.keyset_answer(self.filter_queryset(self.get_queryset())),
+                    seconds="PAGE_CACHE_SECONDS",
+                    vary=self.page_vary(),
+                )
+                return self.respond(*answer)
+            return self.keyset_list(self.filter_queryset(self.get_queryset()))
+        queryset = self.filter_queryset(self.get_queryset())
         if not self.has_validators():
             return self.list_response(queryset)
         # What the rows embed, as a digest of every row's stamp (``stamps``): in the same aggregate. The event lists
@@ -258,12 +288,18 @@ class ConditionalListMixin(ValidatorsMixin):
         The weak ETag digests the page's ids and timestamps and whether there is more on either side, so any
         change to what the page shows changes it; a 304 costs the one query.
         """
+        answer = self.keyset_answer(queryset, conditional=True)
+        return answer if isinstance(answer, HttpResponseBase) else self.respond(*answer)
+
+    def keyset_answer(self, queryset, *, conditional: bool = False):
+        """``(payload, validators)`` of a keyset page; with ``conditional``, a 304 instead as soon as it is known."""
         rows = self.rows_of(queryset)
         rows.keep("pk", TIMESTAMP, *(name for name, _ in ordering.fields_of(queryset)))
         self.paginator.value_of = rows.value_of
         plan = self.embedded() if self.has_validators() else None
         # Each row's stamp (``stamps``) comes last in the page's own query: a values() row's last item, or an attribute.
         page = self.paginate_queryset(plan.annotate(rows.values) if plan else rows.values)
+        validators = None
         if plan is not None:
             stamp_of = (lambda row: None) if plan.empty else embedded_stamp
             stamped = [(rows.value_of(row, "pk"), rows.value_of(row, TIMESTAMP), stamp_of(row)) for row in page]
@@ -274,10 +310,9 @@ class ConditionalListMixin(ValidatorsMixin):
             validators = Validators(
                 etag=f'W/"{digest(self.representation(), query, seen, around)}"', last_modified=last_modified
             )
-            if answer := validators.evaluate(self.request):
+            if conditional and (answer := validators.evaluate(self.request)):
                 return answer
-        response = self.get_paginated_response(rows.build(page))
-        return validators.apply(response) if self.has_validators() else response
+        return self.get_paginated_response(rows.build(page)).data, validators
 
     def rows_of(self, queryset) -> InstanceRows:
         """How the rows of ``queryset`` are read and read out: as model instances, through the serializer."""
@@ -302,10 +337,19 @@ class ConditionalRetrieveMixin(ValidatorsMixin):
     """``retrieve()``: a strong ETag from the record's id and timestamp, 304 before it is fetched in full."""
 
     def retrieve(self, request, *args, **kwargs):
+        if self.caches_pages():  # the record and its validators as last read for this data version
+            answer = answers.cached(request, self.detail_answer, seconds="PAGE_CACHE_SECONDS", vary=self.page_vary())
+            if answer is not None:
+                return self.respond(*answer)
         validators = self.current_validators() if self.has_validators() else None
         if validators is None:  # untimestamped, or not there / not visible: the ordinary path (404)
             return self.detail_response()
         return validators.evaluate(request) or validators.apply(self.detail_response())
+
+    def detail_answer(self) -> tuple | None:
+        """``(payload, validators)`` of the record; None if it is not there for the client (its 404 is not kept)."""
+        validators = self.current_validators()
+        return None if validators is None else (self.detail_response().data, validators)
 
     def detail_response(self):
         """The record as the serializer reads it out (DRF's ``retrieve``)."""

@@ -382,6 +382,7 @@ class EventViewSet(ReadoutMixin, ReadOnlyViewSet):
 
     model = Event
     pagination_class = KeysetPagination
+    page_cache = True
     serializer_class = serializers.TimelineEventSerializer
     filterset_class = filters.EventFilterSet
     lookup_value_regex = ID
@@ -400,6 +401,7 @@ class EventKindViewSet(ReadoutMixin, CuratedViewSet):
     """Base of the per-kind event resources: the core prefetches plus the kind's ``detail_prefetches()``."""
 
     pagination_class = KeysetPagination
+    page_cache = True
     ordering_fields = EVENT_ORDERING
     ordering = TIMELINE
     detail_related: dict[str, list[str]] = {}

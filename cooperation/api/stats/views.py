@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from cooperation.api.answers import cached
 from cooperation.api.stats import aggregates
-from cooperation.api.stats.cache import cached
 from cooperation.api.stats.serializers import (
     CountryCountSerializer,
     KindCountSerializer,
