@@ -1,24 +1,29 @@
-"""The framework-free baseline: the benchmark's requests answered with psycopg 3 and the stdlib only.
+"""The framework-free baseline, the *mirror*: the benchmark's requests answered with psycopg 3 and the stdlib only.
 
 It answers the same URLs as the app with the app's SQL — the same tables, joins, filters,
 ordering and keyset conditions, the same number of queries (the app's own overhead aside: its
-ETag and its parameter validation), though selecting only the columns the payload shows — and
-with the same JSON: same keys, nesting and values, URLs built from the Host header. Keep it in
-step with the app: ``bench.run`` compares both bodies before loading each scenario and says
-where they first differ; a change of the app's SQL alone it cannot see, so when a filter,
-prefetch or aggregate changes, compare ``python -m bench.sql PATH`` and follow it here.
+ETag, its parameter validation, its answer cache's data version), though selecting only the
+columns the payload shows — and with the same JSON: same keys, nesting and values, URLs built
+from the Host header. Keep it in step with the app: ``bench.run`` compares both bodies before
+loading each scenario and says where they first differ; a change of the app's SQL alone it
+cannot see, so when a filter, prefetch or aggregate changes, compare ``python -m bench.sql PATH``
+and follow it here.
 
 What it serves (anything else is a 400 or a 404, never a silently different answer):
 
 - ``/api/v1/events/``: the timeline, keyset pages (``cursor``, ``page_size``) filtered by
   ``country``, ``date_after``, ``date_before``, ``search``; ``?format=csv`` streams every row;
-- ``/api/v1/operations/`` (paged alike, no filters) and ``/api/v1/operations/<id>/``;
+- ``/api/v1/operations/`` (paged alike, filtered by ``country``, ``date_after``, ``date_before``) and
+  ``/api/v1/operations/<id>/``;
 - ``/api/v1/stats/<events-by-kind|events-by-year|events-by-country|outcome-totals|network>/``.
 
 It runs as anonymous clients see the API (published records only), on one connection per
 worker with client-side parameter binding, as Django does. JSON comes from the stdlib ``json``
 module on purpose: this is the floor a framework is measured against, not the fastest encoder.
 ``queries`` counts the statements it ran, for ``bench.queries``.
+
+It shows what the framework costs on the app's own queries, not what the queries cost: ``bench.limit`` answers
+the same requests with the fastest SQL the schema allows.
 """
 
 # ruff: noqa: S608 -- SQL is assembled from this module's constants; request values are always bound parameters.
@@ -41,7 +46,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import psycopg
 
 PUBLISHED = "published"
-SESSION_OPTIONS = "-c jit=off"  # the app's PostgreSQL session settings (tracker/settings.py; tests/test_bench.py)
+SESSION_OPTIONS = "-c jit=off -c random_page_cost=1.1"  # the app's session settings (tracker/settings.py, tests)
 # Event kinds: value, label (as ``cooperation.choices.EventKind``), and the resource listing them.
 KINDS = (
     ("session", "Council session", "sessions"),
@@ -73,7 +78,6 @@ OPERATIONS = (
     "LEFT JOIN cooperation_country pc ON pc.code = e.place_country_id"
 )
 OPERATION_COLUMNS = f"{EVENT_COLUMNS}, j.code_name, j.aim, j.scale"
-TIMELINE_ORDER = "e.date_lower DESC NULLS LAST, e.title ASC, e.id ASC"
 
 TOPICS = (
     "SELECT et.event_id, t.slug FROM cooperation_topic t JOIN cooperation_event_topics et ON t.id = et.topic_id "
@@ -82,7 +86,7 @@ TOPICS = (
 PARTICIPANTS = (
     "SELECT p.event_id, p.uid, p.role, p.detail, c.code, c.name, "
     "o.id, o.slug, o.name, o.abbreviation, o.kind, oc.code, oc.name, pe.id, pe.slug, pe.name, pec.code, pec.name "
-    "FROM cooperation_participation p JOIN cooperation_event e ON e.id = p.event_id "
+    "FROM cooperation_participation p "
     "LEFT JOIN cooperation_country c ON c.code = p.country_id "
     "LEFT JOIN cooperation_organization o ON o.id = p.organization_id "
     "LEFT JOIN cooperation_country oc ON oc.code = o.country_id "
@@ -90,19 +94,18 @@ PARTICIPANTS = (
     "LEFT JOIN cooperation_country pec ON pec.code = pe.country_id "
     f"WHERE p.event_id = ANY(%s) AND (o.id IS NULL OR o.status = '{PUBLISHED}') "
     f"AND (pe.id IS NULL OR pe.status = '{PUBLISHED}') "
-    "ORDER BY e.date_lower DESC, e.title ASC, p.role ASC, p.id ASC"
+    "ORDER BY p.role ASC, p.id ASC"
 )
-# Links to and from published events only; ordered by the event they hang off, then kind (EventLink's Meta).
+# Links to and from published events only: outgoing ones by kind, incoming ones by their source (newest first),
+# then kind.
 LINKS_OUT = (
     "SELECT l.source_id, l.uid, l.kind, t.id, t.kind, t.title FROM cooperation_eventlink l "
-    "JOIN cooperation_event t ON t.id = l.target_id JOIN cooperation_event s ON s.id = l.source_id "
-    f"WHERE l.target_id IN (SELECT id FROM cooperation_event WHERE status = '{PUBLISHED}') "
-    "AND l.source_id = ANY(%s) ORDER BY s.date_lower DESC, s.title ASC, l.kind ASC"
+    f"JOIN cooperation_event t ON t.id = l.target_id WHERE t.status = '{PUBLISHED}' "
+    "AND l.source_id = ANY(%s) ORDER BY l.kind ASC"
 )
 LINKS_IN = (
     "SELECT l.target_id, l.uid, l.kind, s.id, s.kind, s.title FROM cooperation_eventlink l "
-    "JOIN cooperation_event s ON s.id = l.source_id "
-    f"WHERE l.source_id IN (SELECT id FROM cooperation_event WHERE status = '{PUBLISHED}') "
+    f"JOIN cooperation_event s ON s.id = l.source_id WHERE s.status = '{PUBLISHED}' "
     "AND l.target_id = ANY(%s) ORDER BY s.date_lower DESC, s.title ASC, l.kind ASC"
 )
 OUTCOMES = (
@@ -111,24 +114,13 @@ OUTCOMES = (
     "LEFT JOIN cooperation_outcome po ON po.id = o.part_of_id "
     "WHERE o.event_id = ANY(%s) ORDER BY m.name ASC, o.id ASC"
 )
-# A participation (alias ``p``) anonymous clients see: its organization or person, if any, is published
-# (``selectors.visibility``); one with a country has neither.
-VISIBLE_PARTY = (
-    "NOT EXISTS (SELECT 1 FROM cooperation_organization h WHERE h.id = p.organization_id "
-    f"AND h.status <> '{PUBLISHED}') "
-    f"AND NOT EXISTS (SELECT 1 FROM cooperation_person h WHERE h.id = p.person_id AND h.status <> '{PUBLISHED}')"
-)
-# Each published event with each country taking part in it, once (``selectors.involvement.country_pairs``):
-# directly, or through its (published) organization or person; UNION drops the repeats.
+# Each published event with each country taking part in it, once (``selectors.facets.country_pairs``): its facet
+# rows of a country that anonymous clients find as a party (directly, or through a published organization or person;
+# the place alone is not taking part).
 COUNTRY_PAIRS = (
-    "WITH pairs (event_id, code) AS ((SELECT p.event_id, p.country_id FROM cooperation_participation p "
-    "WHERE p.country_id IS NOT NULL AND p.event_id IN (SELECT id FROM cooperation_event WHERE status = %s)) "
-    "UNION (SELECT p.event_id, COALESCE(o.country_id, pe.country_id) FROM cooperation_participation p "
-    "LEFT JOIN cooperation_organization o ON p.organization_id = o.id "
-    "LEFT JOIN cooperation_person pe ON p.person_id = pe.id "
-    "WHERE p.country_id IS NULL AND p.event_id IN (SELECT id FROM cooperation_event WHERE status = %s) "
-    f"AND (o.id IS NULL OR o.status = '{PUBLISHED}') AND (pe.id IS NULL OR pe.status = '{PUBLISHED}') "
-    "AND COALESCE(o.country_id, pe.country_id) IS NOT NULL))"
+    "WITH pairs (event_id, code) AS (SELECT f.event_id, SUBSTRING(f.key, 3) FROM cooperation_eventfacet f "
+    "WHERE f.event_id IN (SELECT id FROM cooperation_event WHERE status = %s) AND f.key LIKE 'c:%%' "
+    "AND f.public_party)"
 )
 
 
@@ -227,10 +219,18 @@ class Request:
 
 @dataclass
 class Where:
-    """A WHERE clause being built: conditions joined by AND, and their bound parameters."""
+    """A WHERE clause being built: conditions joined by AND, and their bound parameters; ``tables`` joined to the
+    list's (a facet, for a country), and the ``keys`` the rows are sorted and paged on (the facet's copies then)."""
 
     conditions: list[str]
     parameters: list
+    tables: str = ""
+    keys: tuple[str, str, str] = ("e.date_lower", "e.title", "e.id")
+
+    @property
+    def order(self) -> str:
+        day, title, pk = self.keys
+        return f"{day} DESC NULLS LAST, {title} ASC, {pk} ASC"
 
     def add(self, condition: str, *parameters) -> None:
         self.conditions.append(condition)
@@ -240,75 +240,56 @@ class Where:
         return " AND ".join(self.conditions)
 
 
-def text_matches(alias: str, *columns: str) -> str:
-    """``columns`` of ``alias`` as one full-text document matching a word's prefix (``search.matches``).
-
-    The expression is the one the app's GIN indexes are built on, so the planner can use them.
-    """
-    document = " || ' ' || ".join(f"COALESCE({alias}.{column}, '')" for column in columns)
-    return f"to_tsvector('simple'::regconfig, {document}) @@ (to_tsquery('simple'::regconfig, %s))"
-
-
 def prefix_query(word: str) -> str:
     """A word as a quoted tsquery operand matching the words it begins (``search.prefix_query``)."""
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "':*"
 
 
-# A citation (alias ``u0``) anonymous clients see: of a published document of a published outlet, and not of a
-# participation they may not see.
-VISIBLE_CITATION = (
-    "EXISTS (SELECT 1 FROM cooperation_document d JOIN cooperation_source so ON so.id = d.source_id "
-    f"WHERE d.id = u0.document_id AND d.status = '{PUBLISHED}' AND so.status = '{PUBLISHED}') "
-    "AND NOT EXISTS (SELECT 1 FROM cooperation_participation p WHERE p.id = u0.participation_id "
-    f"AND NOT ({VISIBLE_PARTY}))"
-)
-# One word of the timeline's ``?search=`` (``filters.EventFilterSet.search``): the event's own text, its
-# participants' names, its citations' quotes, an operation's code name and aim; each a ``pk IN (subquery)``.
-SEARCH_WORD = " OR ".join(
-    [
-        "e.id IN (SELECT u0.id FROM cooperation_event u0 "
-        f"WHERE {text_matches('u0', 'title', 'summary', 'place_name')})",
-        *(
-            f"e.id IN (SELECT p.event_id FROM cooperation_participation p WHERE p.{column} IN "
-            f"(SELECT u0.{key} FROM {table} u0 WHERE {text_matches('u0', *fields)}) AND {VISIBLE_PARTY})"
-            for column, key, table, fields in (
-                ("country_id", "code", "cooperation_country", ("name",)),
-                ("organization_id", "id", "cooperation_organization", ("name", "abbreviation")),
-                ("person_id", "id", "cooperation_person", ("name",)),
-                ("person_id", "person_id", "cooperation_personname", ("name",)),
-            )
-        ),
-        # Citations of the event, a figure or a proposal: one subquery (a citation has exactly one target).
-        "e.id IN (SELECT DISTINCT COALESCE(u0.event_id, o.event_id, pr.session_id) FROM cooperation_citation u0 "
-        "LEFT JOIN cooperation_outcome o ON u0.outcome_id = o.id "
-        "LEFT JOIN cooperation_proposal pr ON u0.proposal_id = pr.id "
-        f"WHERE {text_matches('u0', 'quote')} AND {VISIBLE_CITATION})",
-        "e.id IN (SELECT DISTINCT u1.event_id FROM cooperation_citation u0 "
-        "JOIN cooperation_participation u1 ON u0.participation_id = u1.id "
-        f"WHERE {text_matches('u0', 'quote')} AND {VISIBLE_CITATION})",
-        "e.id IN (SELECT u0.event_ptr_id FROM cooperation_jointoperation u0 "
-        f"WHERE {text_matches('u0', 'code_name', 'aim')})",
-    ]
-)
-# ``?country=`` (``filters.EventCoreFilterSet.filter_country``): the place, or a participant of the country,
-# directly or through its organization or person.
-COUNTRY = (
-    "e.id IN ((SELECT u0.id FROM cooperation_event u0 WHERE u0.place_country_id = %s) "
-    "UNION (SELECT u0.event_id FROM cooperation_participation u0 WHERE u0.country_id = %s) "
-    "UNION (SELECT p.event_id FROM cooperation_participation p WHERE p.organization_id IN "
-    f"(SELECT u0.id FROM cooperation_organization u0 WHERE u0.country_id = %s AND u0.status = '{PUBLISHED}')) "
-    "UNION (SELECT p.event_id FROM cooperation_participation p WHERE p.person_id IN "
-    f"(SELECT u0.id FROM cooperation_person u0 WHERE u0.country_id = %s AND u0.status = '{PUBLISHED}')))"
-)
+def words(text: str) -> list[str]:
+    """The words of ``?search=``: punctuation alone is not a word (``search.words``)."""
+    return [word for word in text.split() if any(character.isalnum() for character in word)]
 
 
-def event_filters(request: Request) -> Where:
-    """The WHERE of the timeline's filters, for anonymous clients (published only)."""
+# ``?search=`` (``filters.EventSearchFilter``, ``selectors.facets.matching``): every word in the event's stored
+# document of what anonymous clients may see (``cooperation_eventtext``). Alone, the list joins that row and is
+# sorted, paged and filtered by date on its copies; under a country's facet, each event the walk meets is probed.
+TEXTS = "JOIN cooperation_eventtext hit ON hit.event_id = e.id"
+TEXT_KEYS = ("hit.date_lower", "hit.title", "hit.event_id")
+
+
+def word_matches(alias: str) -> str:
+    return f"{alias}.public_document @@ (to_tsquery('simple'::regconfig, %s))"
+
+
+# ``?country=`` (``filters.EventCoreFilterSet.filter_facet``, ``selectors.facets.under``): the events under the
+# country's facet key that anonymous clients find there (of the list's kind), sorted, paged and filtered by date on
+# the facet's copies.
+COUNTRY_FACET = "JOIN cooperation_eventfacet hit ON hit.event_id = e.id"
+COUNTRY_KEYS = ("hit.date_lower", "hit.title", "hit.event_id")
+
+
+def event_filters(request: Request, kind: str | None = None) -> Where:
+    """The WHERE of the timeline's filters (or of ``kind``'s list's), for anonymous clients (published only)."""
     where = Where([f"e.status = '{PUBLISHED}'"], [])
+    dates = "e"
+    searched = [prefix_query(word) for word in words(request.params.get("search", ""))]
     if country := request.params.get("country", "").strip().upper():
         if not re.fullmatch(r"[A-Z]{2}", country):
             raise bad_request("country: use an ISO 3166-1 alpha-2 code such as UA.")
-        where.add(COUNTRY, *[country] * COUNTRY.count("%s"))
+        where.tables, where.keys, dates = f" {COUNTRY_FACET}", COUNTRY_KEYS, "hit"
+        where.add("hit.key = %s AND hit.public", f"c:{country}")
+        if kind:  # one kind's list walks that kind's facet rows
+            where.add("hit.kind = %s", kind)
+        if searched:
+            texts = " AND ".join(word_matches("t") for _ in searched)
+            where.add(
+                f"EXISTS (SELECT 1 FROM cooperation_eventtext t WHERE t.event_id = hit.event_id AND {texts})", *searched
+            )
+    elif searched:
+        where.tables, where.keys, dates = f" {TEXTS}", TEXT_KEYS, "hit"
+        where.add("hit.public")
+        for query in searched:
+            where.add(word_matches("hit"), query)
     # Overlap, the default date_mode: an uncertain date that may fall in the range; an open end never excludes.
     for name, column, operator in (("date_after", "date_upper", ">="), ("date_before", "date_lower", "<=")):
         if value := request.params.get(name):
@@ -316,10 +297,7 @@ def event_filters(request: Request) -> Where:
                 day = date.fromisoformat(value)
             except ValueError:
                 raise bad_request(f"{name}: enter an ISO date, e.g. 2005-12-31.") from None
-            where.add(f"(e.{column} {operator} %s OR e.{column} IS NULL)", day)
-    # Punctuation alone is not a word (``search.words``).
-    for word in (word for word in request.params.get("search", "").split() if any(c.isalnum() for c in word)):
-        where.add(f"({SEARCH_WORD})", *[prefix_query(word)] * SEARCH_WORD.count("%s"))
+            where.add(f"({dates}.{column} {operator} %s OR {dates}.{column} IS NULL)", day)
     return where
 
 
@@ -494,14 +472,16 @@ class Baseline:
                 raise HttpError("405 Method Not Allowed", "Read-only.")
             if request.path == "/api/v1/events/" and request.params.get("format") == "csv":
                 request.only(FILTERS | {"format"})
+                rows = self.export(request)
                 start_response("200 OK", [("Content-Type", "text/csv; charset=utf-8")])
-                return self.export(request)
+                return rows
             body = self.route(request)
         except HttpError as error:
             body = json.dumps({"detail": str(error)}).encode()
             start_response(error.status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
-        data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        # A body already encoded (``bench.limit``'s, built by PostgreSQL) is sent as it is.
+        data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
         return [data]
 
@@ -511,8 +491,8 @@ class Baseline:
             request.only(EVENT_PARAMETERS - {"format"})
             return self.page(request, EVENTS, event_filters(request), EVENT_COLUMNS, timeline_payload)
         if path == "/api/v1/operations/":
-            request.only({"cursor", "page_size"})
-            where = Where([f"e.status = '{PUBLISHED}'"], [])
+            request.only(FILTERS - {"search"} | {"cursor", "page_size"})
+            where = event_filters(request, "operation")
             return self.page(request, OPERATIONS, where, OPERATION_COLUMNS, operation_payload, outcomes=True)
         if match := re.fullmatch(r"/api/v1/operations/(\d+)/", path):
             request.only(set())
@@ -571,27 +551,28 @@ class Baseline:
     def page(self, request: Request, source: str, where: Where, columns: str, payload, *, outcomes=False) -> dict:
         """A keyset page: ``LIMIT size + 1`` past the cursor's position; the undated rows (last) only when reached."""
         size, cursor = request.page_size(), request.params.get("cursor")
-        base = f"SELECT {columns} FROM {source} WHERE {where}"
+        base = f"SELECT {columns} FROM {source}{where.tables} WHERE {where}"
+        lower, name, key = where.keys
         if cursor is None:
-            rows = self.fetch(f"{base} ORDER BY {TIMELINE_ORDER} LIMIT %s", [*where.parameters, size + 1])
+            rows = self.fetch(f"{base} ORDER BY {where.order} LIMIT %s", [*where.parameters, size + 1])
         else:
             _, (day, title, pk) = decode_cursor(cursor)
             if day is None:
                 rows = self.fetch(
-                    f"{base} AND e.date_lower IS NULL AND (e.title > %s OR (e.title = %s AND e.id > %s)) "
-                    f"ORDER BY {TIMELINE_ORDER} LIMIT %s",
+                    f"{base} AND {lower} IS NULL AND ({name} > %s OR ({name} = %s AND {key} > %s)) "
+                    f"ORDER BY {where.order} LIMIT %s",
                     [*where.parameters, title, title, pk, size + 1],
                 )
             else:
                 rows = self.fetch(
-                    f"{base} AND e.date_lower <= %s AND (e.date_lower < %s OR e.date_lower IS NULL "
-                    "OR (e.date_lower = %s AND e.title > %s) OR (e.date_lower = %s AND e.title = %s AND e.id > %s)) "
-                    f"ORDER BY {TIMELINE_ORDER} LIMIT %s",
+                    f"{base} AND {lower} <= %s AND ({lower} < %s OR {lower} IS NULL "
+                    f"OR ({lower} = %s AND {name} > %s) OR ({lower} = %s AND {name} = %s AND {key} > %s)) "
+                    f"ORDER BY {where.order} LIMIT %s",
                     [*where.parameters, day, day, day, title, day, title, pk, size + 1],
                 )
                 if len(rows) <= size:
                     rows += self.fetch(
-                        f"{base} AND e.date_lower IS NULL ORDER BY {TIMELINE_ORDER} LIMIT %s",
+                        f"{base} AND {lower} IS NULL ORDER BY {where.order} LIMIT %s",
                         [*where.parameters, size + 1 - len(rows)],
                     )
         more, rows = len(rows) > size, rows[:size]
@@ -624,7 +605,7 @@ class Baseline:
     def export(self, request: Request) -> Iterator[bytes]:
         """Every matching event as CSV, read through a server-side cursor a chunk at a time, so memory stays flat."""
         where = event_filters(request)
-        sql = f"SELECT {EVENT_COLUMNS} FROM {EVENTS} WHERE {where} ORDER BY e.date_lower DESC, e.title ASC, e.id ASC"
+        sql = f"SELECT {EVENT_COLUMNS} FROM {EVENTS}{where.tables} WHERE {where} ORDER BY {where.order}"
         buffer = io.StringIO()
         writer = csv.writer(buffer)
 
@@ -668,7 +649,7 @@ class Baseline:
         rows = self.fetch(
             f"{COUNTRY_PAIRS} SELECT c.code, c.name, n.count FROM (SELECT code, COUNT(*) AS count FROM pairs "
             "GROUP BY code) n JOIN cooperation_country c ON c.code = n.code ORDER BY n.count DESC, c.name",
-            [PUBLISHED, PUBLISHED],
+            [PUBLISHED],
         )
         return {"results": [{"country": {"code": code, "name": name}, "count": n} for code, name, n in rows]}
 
@@ -727,7 +708,7 @@ class Baseline:
             "JOIN cooperation_event ev ON ev.id = a.event_id JOIN pairs b ON b.event_id = ev.id AND a.code < b.code "
             "GROUP BY a.code, b.code) e "
             "JOIN cooperation_country s ON s.code = e.source JOIN cooperation_country t ON t.code = e.target",
-            [PUBLISHED, PUBLISHED],
+            [PUBLISHED],
         )
         edges, names = [], {}
         pairs = [(row, "partnership", str) for row in partnerships]

@@ -1,12 +1,19 @@
-"""``make bench``: the app and the framework-free baseline under gunicorn, side by side, on the same requests.
+"""``make bench``: the app, the mirror and the limit under gunicorn, side by side, on the same requests.
 
-For each scenario (``bench.scenarios``) it first GETs the path once from both servers and
-compares the bodies (the "same JSON" column, ``bench.compare``) and their query counts
-(``bench.queries``), then loads each server with wrk: requests/s, p50, p99 and their ratio.
-A request too slow for wrk to say anything (``--slow``) is timed alone instead. The CSV
-export is never a wrk run: one request per server, its duration, rows/s and the worker's
-peak memory growth, stopped at ``--export-timeout``. Then the timeline, an aggregate and the
-export again at each of ``--scales``.
+Four servers answer every scenario (``bench.scenarios``): the *app* as deployed, which caches its answers under the
+data version (so under wrk, which repeats one request, it serves a cache hit after the first); the app *uncached*
+(``PAGE_CACHE_SECONDS=0``, ``STATS_CACHE_SECONDS=0``: what a miss costs, a new page, filter or data version); the
+*mirror* (``bench.baseline``: the app's own SQL without the framework, so what the framework costs); the *limit*
+(``bench.limit``: one statement per request, the fastest SQL the schema allows, so what the queries cost). For each
+scenario it first GETs the path once from each server and compares the other bodies with the app's (the "same
+JSON" column, ``bench.compare``) and their query counts (``bench.queries``), then loads each server with wrk, in
+``--rounds`` runs alternating the order (app … limit, then limit … app) so that other work on the machine weighs on
+all of them alike: requests/s, p50, p99, and throughput shares (the app's and the uncached app's of the limit's, the
+uncached app's of the mirror's). A request too slow for wrk to say anything (``--slow``) is timed alone instead. The CSV
+export is never a wrk run: one request to the app and to the mirror (the limit serves none), its duration, rows/s
+and the worker's peak memory growth, stopped at ``--export-timeout``. Then every scenario again at each of
+``--scales``: each read's p50 there, and how far it grew from the smallest dataset to the largest. Last, the targets
+of issue 12, each said met or not.
 
 Everything runs against PostgreSQL on 127.0.0.1, in databases of its own (``--database``,
 and ``<database>_<N>`` for the other scales), generated with ``bench.synthetic`` when
@@ -37,7 +44,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,6 +63,27 @@ HOST = "127.0.0.1"
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}  # wrk's latency units, to milliseconds
 WALK_PAGE = 200  # rows per page while walking to the deep page (the API's maximum)
 ALONE = 3  # requests per server when one is too slow for wrk
+# The servers, in the order they are loaded, with what their environment adds: the app as deployed (answers cached
+# under the data version, so wrk's repeated request is a cache hit after the first), the app with its answer caches
+# off (what a miss costs: a new page, filter or data version), its SQL without the framework, the fastest SQL.
+UNCACHED = {"PAGE_CACHE_SECONDS": "0", "STATS_CACHE_SECONDS": "0"}
+SERVERS = {
+    "app": ("tracker.wsgi:application", {}),
+    "uncached": ("tracker.wsgi:application", UNCACHED),
+    "mirror": ("bench.baseline:application", {}),
+    "limit": ("bench.limit:application", {}),
+}
+OTHERS = ("uncached", "mirror", "limit")  # compared with the app
+EXPORTERS = ("app", "mirror")  # the export is never cached; the limit serves none
+SHARES = (("app", "limit"), ("uncached", "limit"), ("uncached", "mirror"))  # throughput of one as a % of another
+APPS = ("app", "uncached")  # whose targets are checked
+# Issue 12's targets: the filtered lists at half the limit's throughput or more; every read's p50 at the largest
+# scale within 1.5 times the smallest's; search ten times the 16 req/s measured before (on another machine).
+SHARE_TARGET = 50.0  # % of the limit's throughput
+SHARE_SCENARIOS = ("timeline", "operations-filtered", "operations")
+GROWTH_TARGET = 1.5
+SEARCH_BEFORE = 16.0  # req/s, issue 12's figure from another machine
+SEARCH_TARGET = 10 * SEARCH_BEFORE
 STARTED = time.monotonic()
 
 
@@ -96,19 +124,23 @@ class Export:
 
 @dataclass
 class Result:
-    """One scenario on one dataset: whether both answered the same, queries, and each server's figures."""
+    """One scenario on one dataset: whether the mirror and the limit answered as the app, and each server's figures.
+
+    Each dict is by server name (``SERVERS``); ``same`` by the server compared with the app.
+    """
 
     events: int
     scenario: str
-    same: str
+    key: str = ""  # the scenario's, the same on every dataset
     path: str = ""
     csv: bool = False
-    scaling: bool = False
-    queries: tuple[int | None, int | None] = (None, None)
-    first: tuple[float | None, float | None] = (None, None)  # ms of each server's first request, before any load
-    app: Load | Export | None = None
-    baseline: Load | Export | None = None
-    notes: list[str] = field(default_factory=list)
+    same: dict[str, str] = field(default_factory=dict)
+    queries: dict[str, int | None] = field(default_factory=dict)
+    first: dict[str, float | None] = field(default_factory=dict)  # ms of each server's first request, before load
+    loads: dict[str, Load | Export | None] = field(default_factory=dict)
+
+    def load(self, name: str) -> Load | Export | None:
+        return self.loads.get(name)
 
 
 def parse_wrk(output: str) -> Load:
@@ -129,6 +161,16 @@ def parse_wrk(output: str) -> Load:
 def wrk(binary: str, url: str, seconds: int, connections: int) -> Load:
     command = [binary, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout=60s", "--latency", url]
     return parse_wrk(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+
+
+def combined(rounds: list[Load]) -> Load:
+    """Runs of equal length as one: their mean throughput and median, the worst p99, every failure."""
+    return Load(
+        statistics.fmean(load.rps for load in rounds),
+        statistics.fmean(load.p50 for load in rounds),
+        max(load.p99 for load in rounds),
+        errors=sum(load.errors for load in rounds),
+    )
 
 
 def rss_kb(pid: int) -> int:
@@ -322,8 +364,16 @@ def ensure_dataset(database: str, events: int, country: str | None = None) -> Da
         if present:
             subprocess.run([*generate, "--clear"], cwd=ROOT, env=env, check=True)
         subprocess.run([*generate, str(events)], cwd=ROOT, env=env, check=True)
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("VACUUM (ANALYZE)")  # fresh tables: statistics and visibility maps, as a live database has
+    with psycopg.connect(url, autocommit=True) as conn:
+        # Fresh tables (generated here or by hand, ``python -m bench.synthetic``) need statistics and visibility
+        # maps, as a live database has; with autovacuum off, or not yet round, a table may have none.
+        unanalyzed = conn.execute(
+            "SELECT count(*) FROM pg_stat_user_tables WHERE relname LIKE 'cooperation%%' AND n_live_tup > 0 "
+            "AND last_analyze IS NULL AND last_autoanalyze IS NULL"
+        ).fetchone()[0]
+        if present != events or unanalyzed:
+            log(f"VACUUM (ANALYZE) of {database}…")
+            conn.execute("VACUUM (ANALYZE)")
     with psycopg.connect(url) as conn:
         published = conn.execute("SELECT count(*) FROM cooperation_event WHERE status = 'published'").fetchone()[0]
         detail = conn.execute(
@@ -367,98 +417,103 @@ def deep_page(app: Server, published: int) -> str:
 # Scenarios -----------------------------------------------------------------------------------------------------------
 
 
-def measure_json(scenario: Scenario, dataset: Dataset, app: Server, baseline: Server, binary: str, options) -> Result:
-    """Compare the two answers, then load each server with wrk (or time requests alone, when too slow for wrk)."""
+def measure_json(scenario: Scenario, dataset: Dataset, servers: dict[str, Server], binary: str, options) -> Result:
+    """Compare the answers with the app's, then load each server with wrk (or time requests alone, when too slow)."""
     label = f"{dataset.events:,} events: {scenario.name}"
     log(f"{label} — same JSON?")
-    (app_status, app_body, app_seconds, app_queries) = app.get(scenario.path)
-    (base_status, base_body, base_seconds, base_queries) = baseline.get(scenario.path)
-    result = Result(dataset.events, scenario.name, "yes", scenario.path, scaling=scenario.scaling)
-    result.queries = (app_queries, base_queries)
-    result.first = (app_seconds * 1000, base_seconds * 1000)
-    if app_status != 200 or base_status != 200:
-        result.same = f"no: app {app_status}, baseline {base_status}"
-        log(f"  {result.same}: {(app_body if app_status != 200 else base_body)[:200]!r}")
+    answers = {name: server.get(scenario.path) for name, server in servers.items()}
+    result = Result(dataset.events, scenario.name, scenario.key, scenario.path)
+    result.queries = {name: queries for name, (_, _, _, queries) in answers.items()}
+    result.first = {name: seconds * 1000 for name, (_, _, seconds, _) in answers.items()}
+    app_status, app_body = answers["app"][:2]
+    for name in OTHERS:
+        status, body = answers[name][:2]
+        if app_status != 200 or status != 200:
+            result.same[name] = f"no: app {app_status}, {name} {status}"
+            log(f"  {result.same[name]}: {(app_body if app_status != 200 else body)[:200]!r}")
+            continue
+        try:
+            difference = first_difference(json.loads(app_body), json.loads(body))
+        except ValueError as error:
+            difference = f"a body is not JSON ({error})"
+        result.same[name] = f"no: {difference}" if difference else "yes"
+    if any(status != 200 for status, *_ in answers.values()):
         return result
-    try:
-        difference = first_difference(json.loads(app_body), json.loads(base_body))
-    except ValueError as error:
-        difference = f"a body is not JSON ({error})"
-    result.same = f"no: {difference}" if difference else "yes"
     times = None
-    if max(app_seconds, base_seconds) > options.slow:  # or only cold: a first request may pay for caches
-        times = alone(scenario.path, app, baseline)
+    if max(seconds for _, _, seconds, _ in answers.values()) > options.slow:  # or only cold: caches, plans
+        times = alone(scenario.path, servers)
     if times is None or max(statistics.median(values) for values in times.values()) <= options.slow * 1000:
-        loads = {}
-        for name, server in (("app", app), ("baseline", baseline)):
-            log(f"{label} — {name}, wrk {options.duration} s")
-            loads[name] = wrk(binary, server.url(scenario.path), options.duration, options.connections)
-            server.alive()
-        if all(load.rps for load in loads.values()):
-            result.app, result.baseline = loads["app"], loads["baseline"]
+        rounds = {name: [] for name in servers}
+        seconds = max(1, round(options.duration / options.rounds))
+        for number in range(options.rounds):
+            order = list(servers) if number % 2 == 0 else list(reversed(servers))
+            for name in order:
+                log(f"{label} — {name}, wrk {seconds} s (round {number + 1} of {options.rounds})")
+                rounds[name].append(wrk(binary, servers[name].url(scenario.path), seconds, options.connections))
+                servers[name].alive()
+        if all(load.rps for runs in rounds.values() for load in runs):
+            result.loads = {name: combined(runs) for name, runs in rounds.items()}
             return result
-        times = alone(scenario.path, app, baseline)  # wrk finished none
-    for name, values in times.items():
-        setattr(result, name, Load(None, statistics.median(values), max(values), single=True))
-    log(f"  timed alone: {result.app.p50 / 1000:.1f} s / {result.baseline.p50 / 1000:.1f} s")
+        times = alone(scenario.path, servers)  # wrk finished none
+    result.loads = {
+        name: Load(None, statistics.median(values), max(values), single=True) for name, values in times.items()
+    }
+    log("  timed alone: " + " / ".join(f"{load.p50 / 1000:.2f} s" for load in result.loads.values()))
     return result
 
 
-def alone(path: str, app: Server, baseline: Server) -> dict[str, list[float]]:
-    """Milliseconds of ``ALONE`` requests to each server, taken alternately so a change of load hits both."""
-    times = {"app": [], "baseline": []}
+def alone(path: str, servers: dict[str, Server]) -> dict[str, list[float]]:
+    """Milliseconds of ``ALONE`` requests to each server, taken in turn so a change of load hits them all."""
+    times = {name: [] for name in servers}
     for _ in range(ALONE):
-        for name, server in (("app", app), ("baseline", baseline)):
+        for name, server in servers.items():
             times[name].append(server.get(path)[2] * 1000)
     return times
 
 
-def measure_export(scenario: Scenario, dataset: Dataset, app: Server, baseline: Server, options) -> Result:
-    """One export from each server: duration, rows/s, peak RSS growth; header, first row and row count compared."""
-    result = Result(dataset.events, scenario.name, "yes", scenario.path, csv=True, scaling=scenario.scaling)
-    exports, queries = {}, []
-    for name, server in (("app", app), ("baseline", baseline)):
+def measure_export(scenario: Scenario, dataset: Dataset, servers: dict[str, Server], options) -> Result:
+    """One export from the app and the mirror: duration, rows/s, peak RSS growth; header, first row, row count."""
+    result = Result(dataset.events, scenario.name, scenario.key, scenario.path, csv=True)
+    exports = {}
+    for name in EXPORTERS:
         log(f"{dataset.events:,} events: {scenario.name} — {name}, one request (stops at {options.export_timeout} s)")
         try:
-            export, count = server.export(scenario.path, options.export_timeout)
+            export, count = servers[name].export(scenario.path, options.export_timeout)
         except urllib.error.HTTPError as error:
-            result.same = f"no: {name} answered {error.code}"
-            log(f"  {result.same}: {error.read()[:200]!r}")
+            result.same["mirror"] = f"no: {name} answered {error.code}"
+            log(f"  {result.same['mirror']}: {error.read()[:200]!r}")
             return result
-        exports[name] = export
-        queries.append(count)
-        setattr(result, name, export)
+        exports[name] = result.loads[name] = export
+        result.queries[name] = count
         log(f"  {export.rows:,} rows in {export.seconds:.1f} s" + ("" if export.complete else " (stopped)"))
-    result.queries = tuple(queries)
     rows = {name: export.rows if export.complete else None for name, export in exports.items()}
     parts = {name: {"header": e.header, "first": e.first, "rows": rows[name]} for name, e in exports.items()}
-    difference = first_csv_difference(parts["app"], parts["baseline"])
-    result.same = f"no: {difference}" if difference else "yes" if None not in rows.values() else "header yes"
+    difference = first_csv_difference(parts["app"], parts["mirror"])
+    result.same["mirror"] = f"no: {difference}" if difference else "yes" if None not in rows.values() else "header yes"
     return result
 
 
-def measure(dataset: Dataset, options, binary: str, *, scaling: bool) -> list[Result]:
-    """Both servers on one dataset: every scenario (or only the scaling ones), app then baseline."""
+def measure(dataset: Dataset, options, binary: str) -> list[Result]:
+    """The three servers on one dataset: every scenario."""
     env = server_env(dataset)
     results = []
-    with (
-        gunicorn("app", "tracker.wsgi:application", env, options) as app,
-        gunicorn("baseline", "bench.baseline:application", env, options) as baseline,
-    ):
-        for server in (app, baseline):  # each worker's first request pays for imports and lazy set-up
+    with ExitStack() as stack:
+        servers = {
+            name: stack.enter_context(gunicorn(name, wsgi, {**env, **extra}, options))
+            for name, (wsgi, extra) in SERVERS.items()
+        }
+        # Each worker's first request pays for imports and lazy set-up: a request of no scenario, so that the app's
+        # first answer to each scenario is still a miss of its cache (the "first request" column).
+        for server in servers.values():
             for _ in range(2 * options.workers):
-                server.get(f"/api/v1/operations/{dataset.detail}/")
-        deep = None
-        if not scaling:
-            log(f"Walking the app's next links to page {deep_page_number(dataset.published):,} of {PAGE}…")
-            deep = deep_page(app, dataset.published)
+                server.get("/api/v1/events/?page_size=1")
+        log(f"Walking the app's next links to page {deep_page_number(dataset.published):,} of {PAGE}…")
+        deep = deep_page(servers["app"], dataset.published)
         for scenario in build(dataset, deep):
-            if scaling and not scenario.scaling:
-                continue
             if scenario.csv:
-                results.append(measure_export(scenario, dataset, app, baseline, options))
+                results.append(measure_export(scenario, dataset, servers, options))
             else:
-                results.append(measure_json(scenario, dataset, app, baseline, binary, options))
+                results.append(measure_json(scenario, dataset, servers, binary, options))
     return results
 
 
@@ -475,50 +530,147 @@ def count(value: int | None) -> str:
 
 
 def load_cells(load: Load | None) -> list[str]:
+    """req/s and p50 of one server."""
     if load is None:
-        return ["—", "—", "—"]
+        return ["—", "—"]
     rps = "alone" if load.single else f"{load.rps:.1f}"
     if load.errors:
         rps += f" ({load.errors} failed)"
-    return [rps, f"{load.p50:.1f}", f"{load.p99:.1f}"]
+    return [rps, f"{load.p50:.1f}"]
 
 
-def ratio(result: Result) -> str:
-    """How many times the baseline outperforms the app: throughput under wrk, else the time of one request."""
-    app, base = result.app, result.baseline
-    if isinstance(app, Export) and isinstance(base, Export):
-        return f"{base.rows_per_second / app.rows_per_second:.2f}" if app.rows_per_second else "—"
-    if app is None or base is None:
-        return "—"
-    if app.single or base.single:
-        return f"{app.p50 / base.p50:.2f}" if base.p50 else "—"
-    return f"{base.rps / app.rps:.2f}" if app.rps else "— (none finished)"
+def share(load: Load | None, reference: Load | None) -> float | None:
+    """``load``'s throughput as a % of ``reference``'s; of two requests timed alone, by their medians."""
+    if load is None or reference is None:
+        return None
+    if load.single or reference.single:
+        return 100 * reference.p50 / load.p50 if load.p50 else None
+    return 100 * load.rps / reference.rps if reference.rps else None
 
 
-def json_table(results: list[Result], scaled: bool = False) -> str:
-    """The wrk scenarios; with ``scaled``, an events column and how the p50 grew since the smallest dataset."""
-    smallest = {}
-    for result in sorted(results, key=lambda result: result.events):
-        smallest.setdefault(result.scenario, result)
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f} %"
+
+
+def joined(values) -> str:
+    return " / ".join(values)
+
+
+def ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def same_cell(result: Result) -> str:
+    """``yes`` when every server answered as the app; else each one's verdict."""
+    verdicts = [result.same.get(name, "—") for name in OTHERS]
+    return "yes" if set(verdicts) == {"yes"} else "; ".join(f"{name}: {verdicts[i]}" for i, name in enumerate(OTHERS))
+
+
+def json_table(results: list[Result]) -> str:
+    """The wrk scenarios of one dataset: each server's req/s and p50, the app's share of the mirror's and limit's."""
     rows = []
     for result in results:
-        row = [f"{result.events:,}"] if scaled else []
-        row += [result.scenario, result.same, *load_cells(result.app), *load_cells(result.baseline), ratio(result)]
-        row.append(f"{count(result.queries[0])} / {count(result.queries[1])}")
-        row.append(" / ".join("—" if ms is None else f"{ms:.1f}" for ms in result.first))
-        if scaled:
-            first = smallest[result.scenario]
-            row.append(" / ".join(growth(getattr(result, side), getattr(first, side)) for side in ("app", "baseline")))
+        loads = [result.load(name) for name in SERVERS]
+        row = [result.scenario, same_cell(result)]
+        for load in loads:
+            row += load_cells(load)
+        row += [percent(share(result.load(one), result.load(other))) for one, other in SHARES]
+        row.append(joined(ms(load.p99 if load else None) for load in loads))
+        row.append(joined(count(result.queries.get(name)) for name in SERVERS))
+        row.append(joined(ms(result.first.get(name)) for name in SERVERS))
         rows.append(row)
-    head = [*(["events"] if scaled else []), "scenario", "same JSON"]
-    head += ["app req/s", "app p50 ms", "app p99 ms", "baseline req/s", "baseline p50 ms", "baseline p99 ms"]
-    head += ["baseline/app", "queries app / baseline", "first request ms app / baseline"]
-    head += ["p50 growth app / baseline"] if scaled else []
+    head = ["scenario", f"same JSON ({', '.join(OTHERS)})"]
+    for name in SERVERS:
+        head += [f"{name} req/s", f"{name} p50 ms"]
+    head += [f"{one} % of {other}" for one, other in SHARES]
+    head += [f"p99 ms {joined(SERVERS)}", f"queries {joined(SERVERS)}", f"first request ms {joined(SERVERS)}"]
     return markdown(head, rows)
 
 
-def growth(load: Load | None, first: Load | None) -> str:
-    return f"x{load.p50 / first.p50:.1f}" if load and first and first.p50 else "—"
+def growth(results: list[Result], name: str) -> float | None:
+    """How many times ``name``'s p50 grew from the smallest dataset to the largest (``results`` of one scenario)."""
+    first, last = (results[0].load(name), results[-1].load(name)) if len(results) > 1 else (None, None)
+    return last.p50 / first.p50 if first and last and first.p50 else None
+
+
+def by_scenario(results: list[Result]) -> dict[str, list[Result]]:
+    """The wrk scenarios' results by scenario (in the order they ran), each list from the smallest dataset up."""
+    grouped: dict[str, list[Result]] = {}
+    for result in sorted((r for r in results if not r.csv), key=lambda r: r.events):
+        grouped.setdefault(result.key, []).append(result)
+    order = [r.key for r in results if not r.csv]
+    return dict(sorted(grouped.items(), key=lambda item: order.index(item[0])))
+
+
+def scaling_table(results: list[Result]) -> str:
+    """Each read's p50 on each dataset (app / mirror / limit), and its growth from the smallest to the largest."""
+    grouped = by_scenario(results)
+    scales = sorted({result.events for result in results})
+    rows = []
+    for runs in grouped.values():
+        at = {result.events: result for result in runs}
+        row = [runs[-1].scenario]
+        for events in scales:
+            result = at.get(events)
+            row.append(joined(ms(load.p50 if (load := result and result.load(name)) else None) for name in SERVERS))
+        row.append(joined("—" if (g := growth(runs, name)) is None else f"x{g:.2f}" for name in SERVERS))
+        rows.append(row)
+    head = ["scenario", *(f"p50 ms at {events:,} ({joined(SERVERS)})" for events in scales)]
+    head.append(f"largest / smallest ({joined(SERVERS)})")
+    return markdown(head, rows)
+
+
+def targets(main: list[Result], scaled: list[Result]) -> list[str]:
+    """Issue 12's targets, each with the figures and whether it is met."""
+
+    def verdict(met: bool | None) -> str:
+        return "not measured" if met is None else "**met**" if met else "**not met**"
+
+    lines = []
+    found = {result.key: result for result in main if not result.csv}
+    for key in SHARE_SCENARIOS:
+        if (result := found.get(key)) is None:
+            continue
+        figures = []
+        for name in APPS:
+            value = share(result.load(name), result.load("limit"))
+            figures.append(f"{name} {percent(value)}: {verdict(None if value is None else value >= SHARE_TARGET)}")
+        lines.append(f"- {result.scenario}, ≥ {SHARE_TARGET:.0f} % of the limit's throughput — {'; '.join(figures)}")
+    grouped = by_scenario(scaled)
+    scales = sorted({result.events for result in scaled})
+    if len(scales) < 2:
+        lines.append(
+            f"- every read's p50 at the largest scale within {GROWTH_TARGET} times the smallest's — "
+            f"{verdict(None)}: one scale ({', '.join(f'{n:,}' for n in scales)} events); run with `--scales` of two"
+        )
+    else:
+        figures = []
+        for name in APPS:
+            grown = {runs[-1].scenario: growth(runs, name) for runs in grouped.values()}
+            over = [
+                f"{read} x{value:.2f}" for read, value in grown.items() if value is not None and value > GROWTH_TARGET
+            ]
+            worst = max((value for value in grown.values() if value is not None), default=None)
+            verdicts = verdict(None if worst is None else not over)
+            figures.append(
+                f"{name}: largest x{worst or 0:.2f}" + (f" ({', '.join(over)})" if over else "") + f", {verdicts}"
+            )
+        lines.append(
+            f"- every read's p50 at {scales[-1]:,} events within {GROWTH_TARGET} times its p50 at {scales[0]:,} — "
+            + "; ".join(figures)
+        )
+    if (search := found.get("search")) is not None:
+        figures = []
+        for name in APPS:
+            load = search.load(name)
+            value = None if load is None or load.single else load.rps
+            figure = "timed alone" if value is None else f"{value:.1f} req/s"
+            figures.append(f"{name} {figure}: {verdict(None if value is None else value >= SEARCH_TARGET)}")
+        lines.append(
+            f"- search, ≥ {SEARCH_TARGET:.0f} req/s, ten times the {SEARCH_BEFORE:.0f} req/s measured before (a figure "
+            f"from another machine: compare with care) — {'; '.join(figures)}"
+        )
+    return lines
 
 
 def export_cells(export: Export | None) -> list[str]:
@@ -531,22 +683,25 @@ def export_cells(export: Export | None) -> list[str]:
 
 
 def export_table(results: list[Result]) -> str:
+    """The CSV exports, app and mirror: seconds, rows/s, peak memory growth; the mirror's throughput over the app's."""
     rows = []
     for result in results:
-        rows_read = max(result.app.rows if result.app else 0, result.baseline.rows if result.baseline else 0)
+        app, mirror = result.load("app"), result.load("mirror")
+        rows_read = max(app.rows if app else 0, mirror.rows if mirror else 0)
+        ratio = f"{mirror.rows_per_second / app.rows_per_second:.2f}" if app and mirror and app.rows_per_second else "—"
         rows.append(
             [
                 f"{result.events:,}",
                 f"{rows_read:,}",
-                result.same,
-                *export_cells(result.app),
-                *export_cells(result.baseline),
-                ratio(result),
-                f"{count(result.queries[0])} / {count(result.queries[1])}",
+                result.same.get("mirror", "—"),
+                *export_cells(app),
+                *export_cells(mirror),
+                ratio,
+                joined(count(result.queries.get(name)) for name in EXPORTERS),
             ]
         )
     head = ["events", "rows", "same header & rows", "app s", "app rows/s", "app peak RSS growth MB"]
-    head += ["baseline s", "baseline rows/s", "baseline peak RSS growth MB", "baseline/app", "queries app / baseline"]
+    head += ["mirror s", "mirror rows/s", "mirror peak RSS growth MB", "mirror/app", "queries app / mirror"]
     return markdown(head, rows)
 
 
@@ -587,34 +742,37 @@ def report(options, started: datetime, postgres: str, main: list[Result], scaled
             "",
             f"- Machine: {machine()}; load average at start {options.load_average}",
             f"- PostgreSQL {postgres}; Python {platform.python_version()}; commit {git_commit()}",
-            f"- {options.events:,} events in the main dataset; wrk {options.duration} s per run and server, "
-            f"{options.connections} connections; gunicorn {options.workers} sync workers per server; "
-            f"run took {wall / 60:.0f} min",
+            f"- {options.events:,} events in the main dataset; wrk {options.duration} s per scenario and server in "
+            f"{options.rounds} alternating rounds, {options.connections} connections; gunicorn {options.workers} sync "
+            f"workers per server; run took {wall / 60:.0f} min",
             "",
-            "Same requests to both servers. *same JSON*: both bodies parsed and compared (URLs' host:port "
-            "and the next/previous links' cursors aside), or the first path where they differ. "
-            "*baseline/app*: how many times the baseline outperforms the app (1.00: the framework costs "
-            f"nothing). *alone*: a request slower than {options.slow:g} s is not loaded with wrk but timed alone, "
-            f"{ALONE} times per server, alternately (p50: the median, p99: the slowest). Queries are counted "
-            "inside each server, for one request. *first request*: the one compared for same JSON, before any "
-            "load; the app's aggregates are then not cached yet (the stats cache is per worker): that column is "
-            "their cost in SQL, the wrk columns are what polling dashboards get.",
+            "Same requests to the four servers: *app* as deployed (its answers cached under the data version: under "
+            "wrk, which repeats one request, a cache hit after the first); *uncached*, the app with those caches off "
+            "(`PAGE_CACHE_SECONDS=0 STATS_CACHE_SECONDS=0`: what a new page, filter or data version costs); *mirror* "
+            "(`bench/baseline.py`: the app's SQL, no framework); *limit* (`bench/limit.py`: one statement per "
+            "request, the fastest SQL the schema allows, JSON built by PostgreSQL). *same JSON*: each body parsed "
+            "and compared with the app's (URLs' host:port and the next/previous links' cursors aside), or the first "
+            "path where they differ. *x % of y*: x's throughput as a share of y's (100 %: as fast). "
+            f"*alone*: a request slower than {options.slow:g} s is not loaded with wrk but timed alone, "
+            f"{ALONE} times per server, in turn (p50: the median, p99: the slowest; shares by the medians). Queries "
+            "are counted inside each server, for one request. *first request*: the one compared for same JSON, "
+            "before any load, so the app's answers are not cached yet (its caches are per worker): that "
+            "column is what a miss costs, the app's wrk columns what polling dashboards get from its cache.",
             "",
             json_table([result for result in main if not result.csv]),
             "",
-            f"## CSV export of every event: one request per server (stopped after {options.export_timeout} s)",
+            "## Targets (issue 12)",
+            "",
+            *targets(main, scaled),
+            "",
+            f"## CSV export of every event: one request to the app and the mirror (stopped after "
+            f"{options.export_timeout} s)",
             "",
             export_table(sorted(exports.values(), key=lambda result: result.events)),
             "",
-            "## Scaling",
+            "## Scaling: each read's p50 on each dataset",
             "",
-            json_table(
-                sorted(
-                    (result for result in scaled if not result.csv),
-                    key=lambda result: (result.scenario, result.events),
-                ),
-                scaled=True,
-            ),
+            scaling_table(scaled),
             "",
             f"## Requests ({options.events:,} events)",
             "",
@@ -629,12 +787,15 @@ def main(argv=None):
     parser.add_argument("--events", type=int, default=100_000, help="Events in the main dataset (default 100000).")
     parser.add_argument("--database", help="Database of the main dataset (default tracker_bench).")
     parser.add_argument("--duration", type=int, default=8, help="Seconds of wrk load per scenario and server.")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="wrk runs the duration is split into, alternating the servers' order."
+    )
     parser.add_argument("--connections", type=int, default=8, help="Concurrent wrk connections.")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server.")
     parser.add_argument(
         "--scales",
         default="10000,100000,1000000",
-        help="Event counts of the scaling step, besides the main dataset's (default 10000,100000,1000000).",
+        help="Event counts measured again, besides the main dataset's (default 10000,100000,1000000).",
     )
     parser.add_argument(
         "--slow", type=float, help="Time alone, without wrk, a request slower than this (s; default duration / 4)."
@@ -645,6 +806,7 @@ def main(argv=None):
     if options.quick:
         options.events, options.duration, options.scales, options.export_timeout = 2000, 3, "1000,2000", 60
     options.slow = options.slow or options.duration / 4
+    options.rounds = max(1, options.rounds)
     database = options.database or ("tracker_bench_quick" if options.quick else "tracker_bench")
     scales = [int(n) for n in options.scales.split(",") if n]
     options.load_average = " ".join(f"{value:.1f}" for value in os.getloadavg())
@@ -653,15 +815,15 @@ def main(argv=None):
 
     log(f"Main dataset: {options.events:,} events in {database}")
     dataset = ensure_dataset(database, options.events)
-    main_results = measure(dataset, options, binary, scaling=False)
+    main_results = measure(dataset, options, binary)
     scaled = []
     for events in sorted({*scales, options.events}):
         if events == options.events:  # the main dataset: measured already
-            scaled += [result for result in main_results if result.scaling]
+            scaled += main_results
             continue
         name = f"{database}_{events}"
         log(f"Scaling: {events:,} events in {name}")
-        scaled += measure(ensure_dataset(name, events, dataset.country), options, binary, scaling=True)
+        scaled += measure(ensure_dataset(name, events, dataset.country), options, binary)
 
     text = report(options, started, postgres_version(dataset.url), main_results, scaled)
     print("\n" + text)

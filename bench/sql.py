@@ -1,4 +1,4 @@
-"""The SQL of a request, the app's and the baseline's, one after the other: to keep the baseline's in step.
+"""The SQL of a request, the app's, the mirror's and the limit's, one after the other: to keep the mirror's in step.
 
 Run with the app's settings and a benchmark database::
 
@@ -6,8 +6,9 @@ Run with the app's settings and a benchmark database::
         .venv/bin/python -m bench.sql "/api/v1/events/?country=BE&date_after=2000-01-01"
 
 When the app's SQL for a scenario changes (a filter, a prefetch, an aggregate), change the
-matching statement of ``bench.baseline``; the benchmark's same-JSON check catches a different
-answer, not a different query.
+matching statement of ``bench.baseline`` (the mirror); the benchmark's same-JSON check catches a
+different answer, not a different query. ``bench.limit``'s one statement is printed last, to
+``EXPLAIN`` it beside the app's.
 """
 
 import os
@@ -27,10 +28,9 @@ def app_statements(path: str) -> list[str]:
     return [query["sql"] for query in captured.captured_queries]
 
 
-def baseline_statements(path: str) -> list[str]:
-    from bench.baseline import Baseline
-
-    baseline = Baseline(os.environ["DATABASE_URL"])
+def server_statements(path: str, server) -> list[str]:
+    """The statements ``server`` (the mirror's or the limit's WSGI application) runs for ``path``."""
+    baseline = server(os.environ["DATABASE_URL"])
     baseline.statements = []
     url = urlsplit(path)
     environ = {
@@ -46,7 +46,11 @@ if __name__ == "__main__":
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
     django.setup()
+    from bench.baseline import Baseline
+    from bench.limit import Limit
+
     for path in sys.argv[1:]:
-        for name, statements in (("app", app_statements(path)), ("baseline", baseline_statements(path))):
+        servers = (("mirror", Baseline), ("limit", Limit))
+        for name, statements in (("app", app_statements(path)), *((n, server_statements(path, s)) for n, s in servers)):
             print(f"## {name}: {path} ({len(statements)} queries)\n")
             print("\n\n".join(statements), end="\n\n")
