@@ -1,8 +1,8 @@
 """The FilterSets of the event resources: the ``/events/`` timeline and each kind's own list.
 
 Kept together because every event resource shares ``EventCoreFilterSet``'s parameters
-(country, organization, person, topic, dates, search), which match through participations;
-each kind adds its own ``kind`` or figure parameters and searched texts.
+(country, organization, person, topic, dates, search), which match through the events' derived
+facets and texts (``selectors.facets``); each kind adds its own ``kind`` or figure parameters.
 """
 
 from __future__ import annotations
