@@ -269,7 +269,7 @@ def test_every_text_a_search_reads_in_place_has_its_index(filterset, model):
 
 
 def test_a_search_index_survives_a_migration_round_trip():
-    index = next(index for index in Event._meta.indexes if isinstance(index, SearchIndex))
+    index = next(index for index in Organization._meta.indexes if isinstance(index, SearchIndex))
     path, args, kwargs = index.deconstruct()
 
     assert path == "cooperation.search.SearchIndex"
@@ -277,9 +277,9 @@ def test_a_search_index_survives_a_migration_round_trip():
 
 
 def test_a_search_index_is_a_gin_index_on_postgresql_and_an_empty_stand_in_elsewhere():
-    index = next(index for index in Event._meta.indexes if isinstance(index, SearchIndex))
+    index = next(index for index in Organization._meta.indexes if isinstance(index, SearchIndex))
 
-    sql = str(index.create_sql(Event, connection.schema_editor()))
+    sql = str(index.create_sql(Organization, connection.schema_editor()))
 
     if POSTGRES:
         assert "USING gin" in sql

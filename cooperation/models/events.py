@@ -16,7 +16,6 @@ from cooperation.choices import (
     StatementForm,
 )
 from cooperation.models.base import Curated, Keyed, NullsLastIndex, UncertainDate, exactly_one
-from cooperation.search import SearchIndex
 
 TIMELINE_ORDER = (models.F("date_lower").desc(nulls_last=True), models.F("title"), models.F("id"))
 
@@ -52,7 +51,6 @@ class Event(Curated, UncertainDate):
             NullsLastIndex(*TIMELINE_ORDER, name="cooperation_event_tl"),
             NullsLastIndex("kind", *TIMELINE_ORDER, name="cooperation_event_kind_tl"),
             models.Index(fields=["status", "date_lower"], name="cooperation_event_status_date"),
-            SearchIndex("title", "summary", "place_name", name="cooperation_event_fts"),
         ]
         constraints = UncertainDate.date_constraints("event")
 
@@ -91,9 +89,6 @@ class JointOperation(Event):
     aim = models.TextField(blank=True)
     scale = models.CharField(max_length=60, blank=True, help_text="As the source puts it, e.g. “large-scale”.")
 
-    class Meta:
-        indexes = [SearchIndex("code_name", "aim", name="cooperation_operation_fts")]
-
 
 class Exercise(Event):
     """A drill or exercise; the units taking part are its participations."""
@@ -113,9 +108,6 @@ class Meeting(Event):
     subject = models.TextField(blank=True, help_text="What was discussed.")
     duration = models.CharField(max_length=60, blank=True, help_text="e.g. “week-long”.")
 
-    class Meta:
-        indexes = [SearchIndex("subject", name="cooperation_meeting_fts")]
-
 
 class Statement(Event):
     """A message, address or speech; the speaker is a participation with role “speaker”."""
@@ -125,9 +117,6 @@ class Statement(Event):
     form = models.CharField(max_length=16, choices=StatementForm.choices, db_index=True)
     text = models.TextField(blank=True, help_text="Quoted text of the statement, as published.")
     medium = models.CharField(max_length=120, blank=True, help_text="e.g. “broadcast on national TV”.")
-
-    class Meta:
-        indexes = [SearchIndex("text", name="cooperation_statement_fts")]
 
 
 EVENT_MODELS = {model.KIND: model for model in (CouncilSession, JointOperation, Exercise, Meeting, Statement)}
