@@ -94,7 +94,7 @@ def matching(queryset: QuerySet, words: list[str], user) -> QuerySet:
 
 
 def walked(queryset: QuerySet) -> bool:
-    """Whether ``queryset`` walks a facet's index (``under()``)."""
+    """Whether ``queryset`` walks a facet's or the texts' index (``under()``, ``matching()``)."""
     return HIT in queryset.query._filtered_relations
 
 
