@@ -38,5 +38,6 @@ def cached(request, answer: Callable[[], Answer], *, seconds: str = "STATS_CACHE
     if (found := cache.get(key)) is not None:
         return found
     result = answer()
-    cache.set(key, result, keep)
+    if result is not None:  # nothing to answer (a detail the client may not see): not kept, asked again next time
+        cache.set(key, result, keep)
     return result
