@@ -7,6 +7,10 @@ re-derive the rows of the events a write touches, in the writing statement's own
 exact whatever writes — the admin, the API, imports, ``loaddata``, bulk loads, raw SQL — and a rolled-back write
 leaves them as they were. The same SQL serves SQLite and PostgreSQL: only the trigger wrapping differs.
 
+The events' counts (``models.EventTally``) follow the facets and texts in turn: triggers on those two tables add what
+each inserted row counts under and take off what each deleted row did (``terms``), so the unfiltered aggregates read a
+few rows, not the timeline.
+
 A bulk load of many events (the benchmark's synthetic data) sets the triggers aside (``suspended``) and derives every
 row once at the end. ``differences()`` compares the stored rows with a fresh derivation: the tests' oracle.
 """
@@ -23,6 +27,7 @@ FACETS = "cooperation_eventfacet"
 COLUMNS = "event_id, key, kind, public, party, public_party, date_lower, date_upper, title"
 TEXTS = "cooperation_eventtext"
 TEXT_COLUMNS = "event_id, kind, public, date_lower, date_upper, title, document, public_document"
+TALLIES = "cooperation_eventtally"
 PUBLISHED = "'published'"
 # The text of an event's texts, as the documents store it: a tsvector on PostgreSQL (``search.CONFIG``, as every
 # text search here), the words as they are elsewhere.
@@ -254,23 +259,119 @@ FORGET = (
 )
 
 
+# Counts ---------------------------------------------------------------------------------------------------------------
+
+# The year an event's date may start in, as ``ExtractYear`` gives it (``stats``' events-by-year).
+YEAR = {"postgresql": "CAST(EXTRACT(YEAR FROM {date}) AS integer)", "sqlite": "CAST(strftime('%Y', {date}) AS integer)"}
+
+
+def _party_country(row: str) -> str:
+    return f"substr({row}.key, 1, 2) = 'c:' AND {row}.party"  # not LIKE: a % would be read as a placeholder
+
+
+def _pair(a: str, b: str) -> str:
+    """The key of the pair of countries of facet rows ``a`` and ``b``: ``n:RU:TJ``, codes in order."""
+    first, second = (f"CASE WHEN {a}.key < {b}.key THEN {x}.key ELSE {y}.key END" for x, y in ((a, b), (b, a)))
+    return f"'n:' || substr({first}, 3) || ':' || substr({second}, 3)"
+
+
+def terms(table: str, vendor: str, rows: str, others: str = FACETS, once: str = "1 = 1") -> str:
+    """A SELECT of ``(key, public)``, one row for each key (``models.EventTally``) the ``rows`` of ``table`` count
+    under: a text its event's kind and start year (``public``: the event is published); a facet of a country taking
+    part that country (``public``: an anonymous reader counts it, ``public_party``; the place alone never counts), and
+    with each other such facet of its event in ``others`` the pair (``once``: the pairs to count, where both rows may
+    be among ``rows``)."""
+    if table == TEXTS:
+        year = YEAR[vendor].format(date="t.date_lower")
+        return (
+            f"SELECT 'k:' || t.kind AS key, t.public FROM {rows} t "
+            f"UNION ALL SELECT coalesce('y:' || {year}, 'y:'), t.public FROM {rows} t"
+        )
+    return (
+        f"SELECT a.key, a.public_party AS public FROM {rows} a WHERE {_party_country('a')} "
+        f"UNION ALL SELECT {_pair('a', 'b')}, a.public_party AND b.public_party FROM {rows} a "
+        f"JOIN {others} b ON b.event_id = a.event_id AND b.key <> a.key "
+        f"WHERE {_party_country('a')} AND {_party_country('b')} AND {once}"
+    )
+
+
+def tally(terms_sql: str, sign: int) -> str:
+    """Add (``sign`` 1) or take off (-1) one event for each row of ``terms_sql``.
+
+    Adding creates the keys it needs, in the keys' order, so that two writers wait for each other's rows rather than
+    each hold one the other needs. Taking off only lowers the keys there are: SQLite's flush (the tests' ``DELETE``
+    of every table, triggers firing) may empty the counts before the rows they count."""
+    grouped = f"SELECT key, public, COUNT(*) AS events FROM ({terms_sql}) t GROUP BY key, public"
+    if sign < 0:
+        return (
+            f"UPDATE {TALLIES} SET events = {TALLIES}.events - d.events FROM ({grouped}) d "
+            f"WHERE {TALLIES}.key = d.key AND {TALLIES}.public = d.public"
+        )
+    return (
+        f"INSERT INTO {TALLIES} (key, public, events) {grouped} ORDER BY key, public "
+        f"ON CONFLICT (key, public) DO UPDATE SET events = {TALLIES}.events + excluded.events"
+    )
+
+
+def all_terms(vendor: str) -> str:
+    """What every stored facet and text counts under (each pair once)."""
+    return f"{terms(TEXTS, vendor, TEXTS)} UNION ALL {terms(FACETS, vendor, FACETS, once='a.key < b.key')}"
+
+
+def recount(cursor) -> None:
+    """Count every stored facet and text anew."""
+    cursor.execute(f"DELETE FROM {TALLIES}")
+    cursor.execute(tally(all_terms(connection.vendor), 1))
+
+
+def _tally_definitions(vendor: str):
+    """``(name, table, operation, clause, statement)`` of the counts' triggers, on the facets and the texts.
+
+    PostgreSQL runs them once per statement, over the rows it inserted (``NEW TABLE``) or deleted (``OLD TABLE``): a
+    pair is counted once, by its first row (in key order) if both are among them. SQLite runs them after each row,
+    when the other rows of its event are all already there (an insert) or still there (a delete).
+    """
+    for table in (FACETS, TEXTS):
+        for operation, sign, changed in (("INSERT", 1, "NEW"), ("DELETE", -1, "OLD")):
+            name = _name(f"tally_{table.removeprefix('cooperation_')}", operation)
+            if vendor == "postgresql":
+                rows = f"{changed.lower()}_rows"
+                # After an insert the table holds the new rows; before a delete it held the deleted ones.
+                others = FACETS if sign > 0 else f"(SELECT * FROM {FACETS} UNION ALL SELECT * FROM {rows})"
+                once = f"(b.id NOT IN (SELECT id FROM {rows}) OR a.key < b.key)"
+                statement = tally(terms(table, vendor, rows, others, once), sign)
+                yield name, table, operation, f"REFERENCING {changed} TABLE AS {rows} FOR EACH STATEMENT", statement
+            else:
+                columns = FACETS_ROW if table == FACETS else TEXTS_ROW
+                row = "(SELECT " + ", ".join(f"{changed}.{column} AS {column}" for column in columns) + ")"
+                yield name, table, operation, "FOR EACH ROW", tally(terms(table, vendor, row), sign)
+
+
+FACETS_ROW = ("id", "event_id", "key", "party", "public_party")
+TEXTS_ROW = ("kind", "public", "date_lower")
+
+
 def _name(table: str, operation: str) -> str:
     return f"cooperation_facets_{table.removeprefix('cooperation_')}_{operation.lower()}"
 
 
-def _definitions(vendor: str):
-    """``(name, table, operation, columns, statements)`` of every trigger."""
+def _definitions(vendor: str, tallies: bool = True):
+    """``(name, table, event, clause, statements)`` of every trigger; without ``tallies`` (the schema before
+    ``models.EventTally``) the counts' are left out."""
     for table, operation, columns, ids in TRIGGERS:
-        yield _name(table, operation), table, operation, columns, refresh(ids, vendor)
+        event = f"{operation} OF {', '.join(columns)}" if columns else operation
+        yield _name(table, operation), table, event, "FOR EACH ROW", refresh(ids, vendor)
     table, operation, statement = FORGET
-    yield _name(table, operation), table, operation, (), [statement]
+    yield _name(table, operation), table, operation, "FOR EACH ROW", [statement]
+    if tallies:
+        for name, table, event, clause, statement in _tally_definitions(vendor):
+            yield name, table, event, clause, [statement]
 
 
-def install(schema_editor) -> None:
+def install(schema_editor, *, tallies: bool = True) -> None:
     """Create the triggers (replacing any of the same name)."""
     execute, vendor = schema_editor.execute, schema_editor.connection.vendor
-    for name, table, operation, columns, statements in _definitions(vendor):
-        event = f"{operation} OF {', '.join(columns)}" if columns else operation
+    for name, table, event, clause, statements in _definitions(vendor, tallies):
         body = "; ".join(statements)
         if vendor == "postgresql":
             execute(
@@ -278,7 +379,7 @@ def install(schema_editor) -> None:
                 f"BEGIN {body}; RETURN NULL; END $$"
             )
             execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-            execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()")
+            execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} {clause} EXECUTE FUNCTION {name}()")
         elif vendor == "sqlite":
             execute(f"DROP TRIGGER IF EXISTS {name}")
             execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {body}; END")
@@ -287,6 +388,7 @@ def install(schema_editor) -> None:
 
 
 def uninstall(schema_editor) -> None:
+    """Drop the triggers, the counts' with them."""
     for name, table, *_ in _definitions(schema_editor.connection.vendor):
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
@@ -320,25 +422,34 @@ def suspended():
     with transaction.atomic(), connection.cursor() as cursor:
         uninstall(_Editor(cursor))
         yield
-        install(_Editor(cursor))
         rebuild(cursor)
+        recount(cursor)
+        install(_Editor(cursor))
         if connection.vendor == "postgresql":  # the planner's statistics of the new rows, before any read plans on them
-            cursor.execute(f"ANALYZE {FACETS}, {TEXTS}")
+            cursor.execute(f"ANALYZE {FACETS}, {TEXTS}, {TALLIES}")
 
 
 def differences() -> tuple[set, set]:
-    """``(missing, unexpected)``: rows (facets and texts) a fresh derivation has that the tables lack, and the other
-    way round. Both come from the same database, so they compare as its driver gives them, but for the documents:
-    SQLite concatenates texts in no set order, so a document compares as its sorted words."""
+    """``(missing, unexpected)``: rows (facets, texts, counts) a fresh derivation has that the tables lack, and the
+    other way round. Both come from the same database, so they compare as its driver gives them, but for the
+    documents: SQLite concatenates texts in no set order, so a document compares as its sorted words. The counts
+    expected are those of the stored facets and texts, which are compared with a fresh derivation in the same call."""
+    vendor = connection.vendor
     expected, stored = set(), set()
     with connection.cursor() as cursor:
-        for table, columns, derived, documents in (
-            (FACETS, COLUMNS, derive(), 0),
-            (TEXTS, TEXT_COLUMNS, derive_texts(connection.vendor), 2),
+        for table, derived, kept, documents in (
+            (FACETS, derive(), f"SELECT {COLUMNS} FROM {FACETS}", 0),
+            (TEXTS, derive_texts(vendor), f"SELECT {TEXT_COLUMNS} FROM {TEXTS}", 2),
+            (
+                TALLIES,
+                f"SELECT key, public, COUNT(*) FROM ({all_terms(vendor)}) t GROUP BY key, public",
+                f"SELECT key, public, events FROM {TALLIES} WHERE events <> 0",
+                0,
+            ),
         ):
             cursor.execute(derived)
             expected |= {_comparable(table, row, documents) for row in cursor.fetchall()}
-            cursor.execute(f"SELECT {columns} FROM {table}")
+            cursor.execute(kept)
             stored |= {_comparable(table, row, documents) for row in cursor.fetchall()}
     return expected - stored, stored - expected
 

@@ -38,6 +38,7 @@ from cooperation.models import (
     Event,
     EventFacet,
     EventLink,
+    EventTally,
     EventText,
     Meeting,
     Metric,
@@ -370,7 +371,7 @@ def test_country_is_found_by_iso_code(code, alpha3):
 REFERENCE = {Country, Topic, Metric}
 SYNC_LOG = {Tombstone}  # written by deletions and withdrawals; not data to dump and load
 ACCESS = {ApiToken}  # who may use the API: not data either
-DERIVED = {EventFacet, EventText}  # derived from the rest by the database's triggers (``cooperation.facets``)
+DERIVED = {EventFacet, EventTally, EventText}  # derived by the database's triggers (``cooperation.facets``)
 
 
 def curated_snapshot() -> dict[str, list]:

@@ -15,7 +15,7 @@ from cooperation.models.events import (
     Proposal,
     Statement,
 )
-from cooperation.models.facets import EventFacet, EventText
+from cooperation.models.facets import EventFacet, EventTally, EventText
 from cooperation.models.geography import Country
 from cooperation.models.partnerships import Partnership, PartnershipParty
 from cooperation.models.sources import Citation, Document, Source
@@ -35,6 +35,7 @@ __all__ = [
     "Event",
     "EventFacet",
     "EventLink",
+    "EventTally",
     "EventText",
     "Exercise",
     "JointOperation",

@@ -105,3 +105,28 @@ class EventText(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# The prefixes of the tallies' keys (``EventTally``); the countries' are the facets' own (``COUNTRY``).
+KIND, YEAR, PAIR = "k:", "y:", "n:"
+
+
+class EventTally(models.Model):
+    """How many events count under a key: a kind (``k:exercise``), a start year (``y:2006``; ``y:`` for an open start),
+    a country taking part (``c:TJ``) or a pair of them (``n:RU:TJ``, in code order), split by what an anonymous
+    reader counts (``public``) and what only curators do.
+
+    The unfiltered aggregates (``stats``) read these few rows instead of counting the timeline. Kept by the facets'
+    triggers, from each event's facets and texts as they are re-derived (``cooperation.facets.tally``); a key no
+    event counts under any more stays, at zero.
+    """
+
+    key = models.CharField(max_length=32)
+    public = models.BooleanField()
+    events = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "public"], name="cooperation_eventtally_unique")]
+
+    def __str__(self):
+        return f"{self.key} {self.events}"
