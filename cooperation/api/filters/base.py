@@ -51,6 +51,8 @@ class CuratedFilterSet(ReaderFilterSet):
 class UncertainDateFilterSet(filters.FilterSet):
     """``date_after`` / ``date_before`` / ``date_mode`` over an uncertain ``date`` (overlap by default)."""
 
+    QUALIFIERS = ("date_mode",)  # says how the dates filter; alone, it leaves every record in
+
     date_after = date_filter(
         method="filter_date_range",
         help_text="ISO date; records that may (or, with date_mode=within, certainly) end on or after it.",

@@ -12,11 +12,14 @@ over a join of every participation with its organization, person and their count
 
 ``user`` is who reads: a row about a record they may not see (a draft organization taking
 part, a party) never counts (``selectors.visibility``).
+
+With ``whole``, the events are every event ``user`` may see, no parameter narrowing them: the event aggregates
+then read the counts the database keeps (``selectors.tallies``), a few rows whatever the size of the timeline.
 """
 
 from __future__ import annotations
 
-from functools import reduce
+from functools import partial, reduce
 from operator import or_
 
 from django.db import connections
@@ -25,7 +28,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear
 
 from cooperation.choices import EventKind, Qualifier
 from cooperation.models import Country, Event, Metric, Organization, Outcome, PartnershipParty
-from cooperation.selectors import facets, visibility
+from cooperation.selectors import facets, tallies, visibility
 
 CO_PARTICIPATION = "co-participation"
 PARTNERSHIP = "partnership"
@@ -81,14 +84,16 @@ def party_node(user, via: str = "") -> Case:
 # so counting events needs no DISTINCT.
 
 
-def events_by_kind(events: QuerySet) -> list[dict]:
+def events_by_kind(events: QuerySet, user, *, whole: bool = False) -> list[dict]:
     """``[{kind, label, count}]`` for every event kind, in the kinds' order; kinds without events count 0."""
-    counts = dict(events.order_by().values_list("kind").annotate(Count("pk")))
+    counts = tallies.by_kind(user) if whole else dict(events.order_by().values_list("kind").annotate(Count("pk")))
     return [{"kind": kind, "label": label, "count": counts.get(kind, 0)} for kind, label in EventKind.choices]
 
 
-def events_by_year(events: QuerySet) -> QuerySet:
+def events_by_year(events: QuerySet, user, *, whole: bool = False) -> QuerySet | list[dict]:
     """``[{year, count}]`` by the year an event's date may start in (``date_lower``); an open start is year null."""
+    if whole:
+        return tallies.by_year(user)
     return (
         events.annotate(year=ExtractYear("date_lower"))
         .values("year")
@@ -97,7 +102,7 @@ def events_by_year(events: QuerySet) -> QuerySet:
     )
 
 
-def events_by_country(events: QuerySet, user) -> list[dict]:
+def events_by_country(events: QuerySet, user, *, whole: bool = False) -> QuerySet | list[dict]:
     """``[{code, name, count}]``: distinct events each country takes part in, most first.
 
     A country takes part directly, through one of its organizations or through one of its
@@ -105,6 +110,8 @@ def events_by_country(events: QuerySet, user) -> list[dict]:
     hosting is recorded as a participation (role “host”) where the source says so.
     Countries are named after counting, so the grouping carries codes only.
     """
+    if whole:
+        return tallies.by_country(user)
     return grouped(
         facets.country_pairs(events, user),
         "SELECT c.code, c.name, n.count FROM (SELECT code, COUNT(*) AS count FROM pairs GROUP BY code) n "
@@ -172,7 +179,9 @@ def partnership_pairs(partnerships: QuerySet, user, min_weight: int = 1) -> Quer
     return pairs.filter(weight__gte=min_weight) if min_weight > 1 else pairs
 
 
-def co_participation_pairs(events: QuerySet, user, min_weight: int = 1) -> list[dict]:
+def co_participation_pairs(
+    events: QuerySet, user, min_weight: int = 1, *, whole: bool = False
+) -> QuerySet | list[dict]:
     """Each unordered pair of countries taking part in the same event: ``{source, target, weight}`` (ISO codes).
 
     A self-join of the (event, country) pairs on their event: each pair is there once per
@@ -184,6 +193,8 @@ def co_participation_pairs(events: QuerySet, user, min_weight: int = 1) -> list[
     statistics on ``pairs``, guesses 200 events and expects hundreds of times too many rows
     (and with them a plan costly enough for PostgreSQL to spend seconds compiling it, JIT).
     """
+    if whole:
+        return tallies.pairs(user, min_weight)
     return grouped(
         facets.country_pairs(events, user),
         "SELECT e.source, s.name AS source_name, e.target, t.name AS target_name, e.weight FROM ("
@@ -195,17 +206,25 @@ def co_participation_pairs(events: QuerySet, user, min_weight: int = 1) -> list[
     )
 
 
-def network(user, *, partnerships: QuerySet | None = None, events: QuerySet | None = None, min_weight: int = 1) -> dict:
+def network(
+    user,
+    *,
+    partnerships: QuerySet | None = None,
+    events: QuerySet | None = None,
+    min_weight: int = 1,
+    whole: frozenset[str] = frozenset(),
+) -> dict:
     """``{nodes, edges}``: partnership edges between parties, co-participation edges between countries.
 
     Either subject may be ``None`` to leave its edges out; edges of less than ``min_weight``
     are left out too. Nodes are the edges' ends, with their ``degree``: how many other nodes
-    they are linked to, by either kind of edge.
+    they are linked to, by either kind of edge. ``whole`` names the subjects no parameter narrows.
     """
     edges, names = [], {}
+    events_pairs = partial(co_participation_pairs, whole="events" in whole)
     for kind, records, pairs, node_id in (
         (PARTNERSHIP, partnerships, partnership_pairs, str),
-        (CO_PARTICIPATION, events, co_participation_pairs, "country:{}".format),
+        (CO_PARTICIPATION, events, events_pairs, "country:{}".format),
     ):
         if records is None:
             continue

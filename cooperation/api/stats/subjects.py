@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Model, QuerySet
+from django_filters.constants import EMPTY_VALUES
 from django_filters.rest_framework import FilterSet
 from rest_framework.exceptions import ValidationError
 
@@ -40,20 +41,31 @@ OUTCOME_SUBJECTS = {"events": (EVENTS,), "partnerships": (PARTNERSHIPS,), "all":
 NETWORK_EDGES = {PARTNERSHIP: (PARTNERSHIPS,), CO_PARTICIPATION: (EVENTS,), "all": (PARTNERSHIPS, EVENTS)}
 
 
-def filtered(request, subjects: tuple[Subject, ...]) -> dict[str, QuerySet]:
-    """``{subject name: its filtered records}``; every subject reads the whole query string.
+def filtered(request, subjects: tuple[Subject, ...]) -> tuple[dict[str, QuerySet], frozenset[str]]:
+    """``{subject name: its filtered records}``, and the names of the subjects no parameter narrows (``narrows``):
+    their aggregates may read the counts kept for the whole timeline. Every subject reads the whole query string.
 
     A parameter filters each subject whose FilterSet has it; a value any of them rejects
     is a 400 naming the parameter, with the errors of all subjects together.
     """
-    records, errors = {}, {}
+    records, whole, errors = {}, set(), {}
     for subject in subjects:
         filterset = subject.filterset(request)
         if filterset.is_valid():
             records[subject.name] = filterset.qs
+            if not narrows(filterset):
+                whole.add(subject.name)
         for parameter, messages in filterset.errors.items():
             known = errors.setdefault(parameter, [])
             known.extend(message for message in messages if message not in known)
     if errors:
         raise ValidationError(errors)
-    return records
+    return records, frozenset(whole)
+
+
+def narrows(filterset: FilterSet) -> bool:
+    """Whether a parameter of the request leaves out any record ``filterset`` starts from: one of its filters has a
+    value, but for those that only say how another filters (``QUALIFIERS``)."""
+    qualifiers = getattr(filterset, "QUALIFIERS", ())
+    data = filterset.form.cleaned_data
+    return any(value not in EMPTY_VALUES for name, value in data.items() if name not in qualifiers)

@@ -46,8 +46,8 @@ class StatsView(GenericAPIView):
 
     def answer(self) -> dict:
         parameters = self.read_parameters(self.request)
-        records = filtered(self.request, self.subjects_for(parameters))
-        return dict(self.get_serializer(self.aggregate(records, parameters)).data)
+        records, whole = filtered(self.request, self.subjects_for(parameters))
+        return dict(self.get_serializer(self.aggregate(records, parameters, whole)).data)
 
     def read_parameters(self, request) -> dict:
         if self.parameters_class is None:
@@ -59,7 +59,8 @@ class StatsView(GenericAPIView):
     def subjects_for(self, parameters: dict) -> tuple[Subject, ...]:
         return (EVENTS,)
 
-    def aggregate(self, records: dict[str, QuerySet], parameters: dict):
+    def aggregate(self, records: dict[str, QuerySet], parameters: dict, whole: frozenset[str]):
+        """The answer's data from each subject's ``records``; ``whole`` names those no parameter narrowed."""
         raise NotImplementedError
 
 
@@ -71,8 +72,9 @@ class EventsByKindView(StatsView):
 
     serializer_class = results_of(KindCountSerializer)
 
-    def aggregate(self, records, parameters):
-        return {"results": aggregates.events_by_kind(records["events"])}
+    def aggregate(self, records, parameters, whole):
+        events = records["events"]
+        return {"results": aggregates.events_by_kind(events, self.request.user, whole="events" in whole)}
 
 
 class EventsByYearView(StatsView):
@@ -86,8 +88,9 @@ class EventsByYearView(StatsView):
 
     serializer_class = results_of(YearCountSerializer)
 
-    def aggregate(self, records, parameters):
-        return {"results": aggregates.events_by_year(records["events"])}
+    def aggregate(self, records, parameters, whole):
+        events = records["events"]
+        return {"results": aggregates.events_by_year(events, self.request.user, whole="events" in whole)}
 
 
 class EventsByCountryView(StatsView):
@@ -101,8 +104,9 @@ class EventsByCountryView(StatsView):
 
     serializer_class = results_of(CountryCountSerializer)
 
-    def aggregate(self, records, parameters):
-        return {"results": aggregates.events_by_country(records["events"], self.request.user)}
+    def aggregate(self, records, parameters, whole):
+        events = records["events"]
+        return {"results": aggregates.events_by_country(events, self.request.user, whole="events" in whole)}
 
 
 @extend_schema(parameters=[OutcomeTotalsParameters])
@@ -124,7 +128,7 @@ class OutcomeTotalsView(StatsView):
     def subjects_for(self, parameters):
         return OUTCOME_SUBJECTS[parameters["subject"]]
 
-    def aggregate(self, records, parameters):
+    def aggregate(self, records, parameters, whole):
         totals = aggregates.outcome_totals(
             events=records.get("events"), partnerships=records.get("partnerships"), metric=parameters.get("metric")
         )
@@ -154,12 +158,13 @@ class NetworkView(StatsView):
     def subjects_for(self, parameters):
         return NETWORK_EDGES[parameters["edges"]]
 
-    def aggregate(self, records, parameters):
+    def aggregate(self, records, parameters, whole):
         return aggregates.network(
             self.request.user,
             partnerships=records.get("partnerships"),
             events=records.get("events"),
             min_weight=parameters["min_weight"],
+            whole=whole,
         )
 
 
