@@ -114,14 +114,19 @@ OUTCOMES = (
     "LEFT JOIN cooperation_outcome po ON po.id = o.part_of_id "
     "WHERE o.event_id = ANY(%s) ORDER BY m.name ASC, o.id ASC"
 )
-# Each published event with each country taking part in it, once (``selectors.facets.country_pairs``): its facet
-# rows of a country that anonymous clients find as a party (directly, or through a published organization or person;
-# the place alone is not taking part).
-COUNTRY_PAIRS = (
-    "WITH pairs (event_id, code) AS (SELECT f.event_id, SUBSTRING(f.key, 3) FROM cooperation_eventfacet f "
-    "WHERE f.event_id IN (SELECT id FROM cooperation_event WHERE status = %s) AND f.key LIKE 'c:%%' "
-    "AND f.public_party)"
-)
+
+
+def tallied(columns: str) -> str:
+    """The published events counted under each key ``LIKE`` the parameter (``selectors.tallies.counts``): ``columns``
+    (parts of the key ``t.key``), then the count; keys no event counts under left out."""
+    return (
+        f"SELECT {columns}, SUM(t.events) FROM cooperation_eventtally t WHERE t.key LIKE %s AND t.public "
+        "GROUP BY t.key HAVING SUM(t.events) > 0"
+    )
+
+
+def country_name(code: str) -> str:
+    return f"(SELECT c.name FROM cooperation_country c WHERE c.code = {code})"
 
 
 class HttpError(Exception):
@@ -630,26 +635,18 @@ class Baseline:
     # Aggregates -------------------------------------------------------------------------------------------------------
 
     def stats_events_by_kind(self) -> dict:
-        counts = dict(
-            self.fetch(
-                "SELECT e.kind, COUNT(e.id) FROM cooperation_event e WHERE e.status = %s GROUP BY 1", [PUBLISHED]
-            )
-        )
+        counts = dict(self.fetch(tallied("SUBSTRING(t.key, 3)"), ["k:%"]))
         return {"results": [{"kind": kind, "label": label, "count": counts.get(kind, 0)} for kind, label, _ in KINDS]}
 
     def stats_events_by_year(self) -> dict:
-        rows = self.fetch(
-            "SELECT EXTRACT(YEAR FROM e.date_lower), COUNT(e.id) FROM cooperation_event e "
-            "WHERE e.status = %s GROUP BY 1 ORDER BY 1 ASC NULLS LAST",
-            [PUBLISHED],
-        )
-        return {"results": [{"year": None if year is None else int(year), "count": n} for year, n in rows]}
+        rows = [(int(year) if year else None, n) for year, n in self.fetch(tallied("SUBSTRING(t.key, 3)"), ["y:%"])]
+        rows.sort(key=lambda row: (not row[0], row[0]))
+        return {"results": [{"year": year, "count": n} for year, n in rows]}
 
     def stats_events_by_country(self) -> dict:
         rows = self.fetch(
-            f"{COUNTRY_PAIRS} SELECT c.code, c.name, n.count FROM (SELECT code, COUNT(*) AS count FROM pairs "
-            "GROUP BY code) n JOIN cooperation_country c ON c.code = n.code ORDER BY n.count DESC, c.name",
-            [PUBLISHED],
+            tallied(f"SUBSTRING(t.key, 3, 2), {country_name('SUBSTRING(t.key, 3, 2)')}") + " ORDER BY 3 DESC, 2 ASC",
+            ["c:%"],
         )
         return {"results": [{"country": {"code": code, "name": name}, "count": n} for code, name, n in rows]}
 
@@ -702,14 +699,8 @@ class Baseline:
             f"AND {node('a', 'ao')} < ({node('b', 'bo')}) GROUP BY 1, 2, 3, 4",
             [PUBLISHED],
         )
-        countries = self.fetch(
-            f"{COUNTRY_PAIRS} SELECT e.source, e.target, s.name, t.name, e.weight FROM "
-            "(SELECT a.code AS source, b.code AS target, COUNT(*) AS weight FROM pairs a "
-            "JOIN cooperation_event ev ON ev.id = a.event_id JOIN pairs b ON b.event_id = ev.id AND a.code < b.code "
-            "GROUP BY a.code, b.code) e "
-            "JOIN cooperation_country s ON s.code = e.source JOIN cooperation_country t ON t.code = e.target",
-            [PUBLISHED],
-        )
+        source, target = "SUBSTRING(t.key, 3, 2)", "SUBSTRING(t.key, 6, 2)"
+        countries = self.fetch(tallied(f"{source}, {target}, {country_name(source)}, {country_name(target)}"), ["n:%"])
         edges, names = [], {}
         pairs = [(row, "partnership", str) for row in partnerships]
         pairs += [((*row, None), "co-participation", "country:{}".format) for row in countries]

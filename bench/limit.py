@@ -14,10 +14,10 @@ links around the text PostgreSQL returns and sends it; nothing is parsed or re-e
   title, id)``, or ``(kind, …)`` for the operations; the undated events close every list, so a page that reaches
   them is the dated range's rest then the undated range's start, ``UNION ALL``, each with its own ``LIMIT``;
 - the operation detail: its primary key;
-- the aggregates: each one statement too, and ``events-by-country`` and the network's co-participation edges
-  count the facets' ``public_party`` country rows instead of re-deriving them from participations, organizations
-  and people. They are computed on every request: the app caches them per data version, so under load it serves
-  them from memory and this column is not their limit but their cost in SQL.
+- the aggregates: each one statement too. The events' counts by kind, year, country and pair of countries are the
+  rows the database keeps for them (``cooperation_eventtally``, its ``public`` ones), as the app's unfiltered
+  aggregates read them; the figures' totals and the partnership edges are counted on every request. The app caches
+  its answers per data version, so under load it serves them from memory and this column is their cost in SQL.
 
 **Search** (``?search=``): the events' texts (``cooperation_eventtext``: one stored document per event of every
 text a word may match, the timeline's sort keys beside it) walked in ``(date_lower DESC NULLS LAST, title, event_id)
@@ -347,26 +347,32 @@ def walk_of(request: Request, *, kind: str | None = None) -> Walk:
 
 # Aggregates -------------------------------------------------------------------------------------------------------
 
+
+def tallied(prefix: str) -> str:
+    """``(key, count)``: the published events counted under each key of ``prefix`` (``k``, ``y``, ``c``, ``n``), the
+    prefix taken off."""
+    return (
+        f"SELECT substr(key, {len(prefix) + 2}) AS key, SUM(events) AS count FROM cooperation_eventtally "
+        f"WHERE key LIKE '{prefix}:%%' AND public GROUP BY 1 HAVING SUM(events) > 0"
+    )
+
+
 KIND_ROWS = ", ".join(f"('{kind}', '{label}', {position})" for position, (kind, label, _) in enumerate(KINDS))
 STATS = {
     "events-by-kind": (
         "SELECT json_build_object('results', json_agg(json_build_object('kind', k.kind, 'label', k.label, "
         "'count', COALESCE(n.count, 0)) ORDER BY k.position))::text "
-        f"FROM (VALUES {KIND_ROWS}) k (kind, label, position) LEFT JOIN (SELECT kind, count(*) AS count "
-        f"FROM cooperation_event WHERE status = '{PUBLISHED}' GROUP BY kind) n ON n.kind = k.kind"
+        f"FROM (VALUES {KIND_ROWS}) k (kind, label, position) LEFT JOIN ({tallied('k')}) n ON n.key = k.kind"
     ),
     "events-by-year": (
         "SELECT json_build_object('results', COALESCE(json_agg(json_build_object('year', y.year, 'count', y.count) "
-        "ORDER BY y.year NULLS LAST), '[]'::json))::text FROM (SELECT EXTRACT(YEAR FROM date_lower)::int AS year, "
-        f"count(*) AS count FROM cooperation_event WHERE status = '{PUBLISHED}' GROUP BY 1) y"
+        "ORDER BY y.year NULLS LAST), '[]'::json))::text "
+        f"FROM (SELECT NULLIF(key, '')::int AS year, count FROM ({tallied('y')}) t) y"
     ),
-    # A country counts the published events it takes part in, directly or through a published organization or
-    # person: its facet rows that are ``public_party`` (the place alone is not taking part).
     "events-by-country": (
         "SELECT json_build_object('results', COALESCE(json_agg(json_build_object('country', "
         "json_build_object('code', c.code, 'name', c.name), 'count', n.count) ORDER BY n.count DESC, c.name), "
-        "'[]'::json))::text FROM (SELECT substr(key, 3) AS code, count(*) AS count FROM cooperation_eventfacet "
-        "WHERE public_party GROUP BY key HAVING key LIKE 'c:%%') n JOIN cooperation_country c ON c.code = n.code"
+        f"'[]'::json))::text FROM ({tallied('c')}) n JOIN cooperation_country c ON c.code = n.key"
     ),
     "outcome-totals": (
         "SELECT json_build_object('results', COALESCE(json_agg(json_build_object('metric', "
@@ -391,17 +397,16 @@ def party(alias: str, organization: str) -> str:
 
 
 # The network: partnership edges between parties (their partnerships' ids listed), co-participation edges between
-# the countries of each published event (its ``public_party`` country facets), both ends sorted as strings; every
-# node once, with its degree, the number of distinct nodes it has an edge to.
+# the countries of published events (the pairs' counts), both ends sorted as strings; every node once, with its
+# degree, the number of distinct nodes it has an edge to.
 STATS["network"] = (
     "WITH parties AS (SELECT a.partnership_id, "
     f"{party('a', 'ao')} AS node FROM cooperation_partnershipparty a "
     f"JOIN cooperation_partnership s ON s.id = a.partnership_id AND s.status = '{PUBLISHED}' "
     "LEFT JOIN cooperation_organization ao ON ao.id = a.organization_id "
     f"WHERE ao.id IS NULL OR ao.status = '{PUBLISHED}'), "
-    "countries AS (SELECT a.key AS one, b.key AS other, count(*) AS weight FROM cooperation_eventfacet a "
-    'JOIN cooperation_eventfacet b ON b.event_id = a.event_id AND a.key COLLATE "C" < b.key COLLATE "C" '
-    "AND b.public_party AND b.key LIKE 'c:%%' WHERE a.public_party AND a.key LIKE 'c:%%' GROUP BY 1, 2), "
+    "countries AS (SELECT 'c:' || substr(key, 1, 2) AS one, 'c:' || substr(key, 4, 2) AS other, count AS weight "
+    f"FROM ({tallied('n')}) t), "
     "pairs AS (SELECT a.node AS one, b.node AS other, 'partnership' AS kind, "
     "COUNT(DISTINCT a.partnership_id) AS weight, array_agg(a.partnership_id ORDER BY a.partnership_id) AS ids "
     "FROM parties a JOIN parties b ON b.partnership_id = a.partnership_id AND a.node < b.node GROUP BY 1, 2 "
