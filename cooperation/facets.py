@@ -275,23 +275,26 @@ def _pair(a: str, b: str) -> str:
     return f"'n:' || substr({first}, 3) || ':' || substr({second}, 3)"
 
 
-def terms(table: str, vendor: str, rows: str, others: str = FACETS, once: str = "1 = 1") -> str:
+def terms(table: str, vendor: str, rows: str, partners: tuple[tuple[str, str], ...] = ((FACETS, "1 = 1"),)) -> str:
     """A SELECT of ``(key, public)``, one row for each key (``models.EventTally``) the ``rows`` of ``table`` count
     under: a text its event's kind and start year (``public``: the event is published); a facet of a country taking
     part that country (``public``: an anonymous reader counts it, ``public_party``; the place alone never counts), and
-    with each other such facet of its event in ``others`` the pair (``once``: the pairs to count, where both rows may
-    be among ``rows``)."""
+    the pair it makes with each other such facet of its event in each of ``partners``: ``(rows, condition)``, the
+    condition saying which pairs to count, so that each is counted once."""
     if table == TEXTS:
         year = YEAR[vendor].format(date="t.date_lower")
         return (
             f"SELECT 'k:' || t.kind AS key, t.public FROM {rows} t "
             f"UNION ALL SELECT coalesce('y:' || {year}, 'y:'), t.public FROM {rows} t"
         )
-    return (
-        f"SELECT a.key, a.public_party AS public FROM {rows} a WHERE {_party_country('a')} "
-        f"UNION ALL SELECT {_pair('a', 'b')}, a.public_party AND b.public_party FROM {rows} a "
+    pairs = (
+        f"SELECT {_pair('a', 'b')}, a.public_party AND b.public_party FROM {rows} a "
         f"JOIN {others} b ON b.event_id = a.event_id AND b.key <> a.key "
         f"WHERE {_party_country('a')} AND {_party_country('b')} AND {once}"
+        for others, once in partners
+    )
+    return " UNION ALL ".join(
+        (f"SELECT a.key, a.public_party AS public FROM {rows} a WHERE {_party_country('a')}", *pairs)
     )
 
 
@@ -315,7 +318,7 @@ def tally(terms_sql: str, sign: int) -> str:
 
 def all_terms(vendor: str) -> str:
     """What every stored facet and text counts under (each pair once)."""
-    return f"{terms(TEXTS, vendor, TEXTS)} UNION ALL {terms(FACETS, vendor, FACETS, once='a.key < b.key')}"
+    return f"{terms(TEXTS, vendor, TEXTS)} UNION ALL {terms(FACETS, vendor, FACETS, ((FACETS, 'a.key < b.key'),))}"
 
 
 def recount(cursor) -> None:
@@ -327,19 +330,19 @@ def recount(cursor) -> None:
 def _tally_definitions(vendor: str):
     """``(name, table, operation, clause, statement)`` of the counts' triggers, on the facets and the texts.
 
-    PostgreSQL runs them once per statement, over the rows it inserted (``NEW TABLE``) or deleted (``OLD TABLE``): a
-    pair is counted once, by its first row (in key order) if both are among them. SQLite runs them after each row,
-    when the other rows of its event are all already there (an insert) or still there (a delete).
+    PostgreSQL runs them once per statement, over the rows it inserted (``NEW TABLE``) or deleted (``OLD TABLE``):
+    a pair is counted with the rows the table holds besides them, and among them once, by its first row in key
+    order. SQLite runs them after each row, when the other rows of its event are all already there (an insert) or
+    still there (a delete). Each join reaches the table through its ``(event, key)`` index.
     """
     for table in (FACETS, TEXTS):
         for operation, sign, changed in (("INSERT", 1, "NEW"), ("DELETE", -1, "OLD")):
             name = _name(f"tally_{table.removeprefix('cooperation_')}", operation)
             if vendor == "postgresql":
                 rows = f"{changed.lower()}_rows"
-                # After an insert the table holds the new rows; before a delete it held the deleted ones.
-                others = FACETS if sign > 0 else f"(SELECT * FROM {FACETS} UNION ALL SELECT * FROM {rows})"
-                once = f"(b.id NOT IN (SELECT id FROM {rows}) OR a.key < b.key)"
-                statement = tally(terms(table, vendor, rows, others, once), sign)
+                # After an insert the table holds the new rows too; after a delete, only the others.
+                besides = f"b.id NOT IN (SELECT id FROM {rows})" if sign > 0 else "1 = 1"
+                statement = tally(terms(table, vendor, rows, ((FACETS, besides), (rows, "a.key < b.key"))), sign)
                 yield name, table, operation, f"REFERENCING {changed} TABLE AS {rows} FOR EACH STATEMENT", statement
             else:
                 columns = FACETS_ROW if table == FACETS else TEXTS_ROW
