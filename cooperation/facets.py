@@ -301,9 +301,10 @@ def terms(table: str, vendor: str, rows: str, partners: tuple[tuple[str, str], .
 def tally(terms_sql: str, sign: int) -> str:
     """Add (``sign`` 1) or take off (-1) one event for each row of ``terms_sql``.
 
-    Adding creates the keys it needs, in the keys' order, so that two writers wait for each other's rows rather than
-    each hold one the other needs. Taking off only lowers the keys there are: SQLite's flush (the tests' ``DELETE``
-    of every table, triggers firing) may empty the counts before the rows they count."""
+    Adding creates the keys it needs, locking them in the keys' order. Taking off only lowers the keys there are:
+    SQLite's flush (the tests' ``DELETE`` of every table, triggers firing) may empty the counts before the rows they
+    count. Two transactions changing the same keys wait for each other; PostgreSQL ends a deadlock between them by
+    failing one, which the API answers with a 503 to retry."""
     grouped = f"SELECT key, public, COUNT(*) AS events FROM ({terms_sql}) t GROUP BY key, public"
     if sign < 0:
         return (
@@ -327,6 +328,11 @@ def recount(cursor) -> None:
     cursor.execute(tally(all_terms(connection.vendor), 1))
 
 
+# The columns of a row that ``terms`` reads, for SQLite's row triggers to select from ``NEW`` or ``OLD``.
+FACETS_ROW = ("event_id", "key", "party", "public_party")
+TEXTS_ROW = ("kind", "public", "date_lower")
+
+
 def _tally_definitions(vendor: str):
     """``(name, table, operation, clause, statement)`` of the counts' triggers, on the facets and the texts.
 
@@ -348,10 +354,6 @@ def _tally_definitions(vendor: str):
                 columns = FACETS_ROW if table == FACETS else TEXTS_ROW
                 row = "(SELECT " + ", ".join(f"{changed}.{column} AS {column}" for column in columns) + ")"
                 yield name, table, operation, "FOR EACH ROW", tally(terms(table, vendor, row), sign)
-
-
-FACETS_ROW = ("id", "event_id", "key", "party", "public_party")
-TEXTS_ROW = ("kind", "public", "date_lower")
 
 
 def _name(table: str, operation: str) -> str:
