@@ -138,3 +138,23 @@ def test_a_bad_parameter_is_still_a_400_after_a_good_one_is_cached(api):
 
     assert response.status_code == 400
     assert list(response.json()) == ["date_after"]
+
+
+def test_a_json_answer_is_kept_as_its_bytes_apart_from_each_other_format(api):
+    JointOperationFactory(status=Status.PUBLISHED)
+    miss = api.get(BY_KIND)
+
+    with CaptureQueriesContext(connection) as queries:
+        hit = api.get(BY_KIND)
+    assert len(queries) == 1  # the data version
+    assert hit.content == miss.content and hit["Content-Type"] == "application/json"
+    assert hit["Vary"] == miss["Vary"] and "ETag" in hit
+
+    indented = api.get(BY_KIND, HTTP_ACCEPT="application/json; indent=4")
+    assert indented.content != miss.content and b'\n    "results"' in indented.content
+    assert api.get(BY_KIND, HTTP_ACCEPT="application/json; indent=4").content == indented.content
+    csv = api.get(BY_KIND, {"format": "csv"})
+    assert csv["Content-Type"].startswith("text/csv") and csv.content.startswith(b"kind,label,count")
+    page = api.get(BY_KIND, HTTP_ACCEPT="text/html")
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    assert api.get(BY_KIND).content == miss.content
