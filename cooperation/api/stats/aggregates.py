@@ -14,7 +14,7 @@ over a join of every participation with its organization, person and their count
 part, a party) never counts (``selectors.visibility``).
 
 With ``whole``, the events are every event ``user`` may see, no parameter narrowing them: the event aggregates
-then read the counts the database keeps (``selectors.tallies``), a few rows whatever the size of the timeline.
+then read the counts the database keeps (``selectors.tallies``), however many events there are.
 """
 
 from __future__ import annotations
